@@ -1,0 +1,109 @@
+"""The transparent path for ``%%perf`` cells: the cell runs through IPython untouched.
+
+An input transformer replaces the ``%%perf`` line with an empty line, so IPython
+compiles and runs the body itself — input transformers, ``%magic`` and ``!shell``
+lines, top-level ``await``, display, ``_``/``Out`` and tracebacks are exactly as
+without the magic, and line numbers are those of the editor (``%%perf`` is line 1).
+``pre_run_cell`` starts the engines and ``post_run_cell`` (which IPython fires in
+a ``finally``, even for a syntax error) stops them and shows the profile.
+
+Cells with ``-n``/``--warmup``, and arguments that do not parse, are left to the
+``%%perf`` cell magic (magic.py), which repeats the body or prints the usage.
+"""
+
+from __future__ import annotations
+
+import re
+from types import CodeType
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+
+from . import options as perf_options
+from .model import CellInfo
+from .publish import publish, warn
+from .recorder import NestedProfileError, Recording
+from .sources import SourceMap
+
+_PERF_LINE = re.compile(r"^%%perf(?:[ \t]+(.*?))?[ \t]*$")
+
+
+def transparent_options(first_line: str) -> perf_options.Options | None:
+    """Options when a cell's first line is a ``%%perf`` this path can run, else None."""
+    match = _PERF_LINE.match(first_line.rstrip("\r\n"))
+    if match is None or first_line.rstrip().endswith("?"):
+        return None
+    try:
+        parsed = perf_options.parse(match.group(1) or "")
+    except UsageError:
+        return None
+    return None if parsed.repeats else parsed
+
+
+def _first_line(cell: str) -> str:
+    for line in cell.splitlines():
+        if line.strip():
+            return line
+    return ""
+
+
+class CellHooks:
+    def __init__(self, shell: InteractiveShell) -> None:
+        self.shell = shell
+        self._depth = 0
+        self._recording: Recording | None = None
+        self._options: perf_options.Options | None = None
+
+    def register(self) -> None:
+        self.shell.input_transformers_cleanup.append(self.transform)
+        self.shell.events.register("pre_run_cell", self.pre_run_cell)
+        self.shell.events.register("post_run_cell", self.post_run_cell)
+
+    def unregister(self) -> None:
+        if self.transform in self.shell.input_transformers_cleanup:
+            self.shell.input_transformers_cleanup.remove(self.transform)
+        for event, callback in (("pre_run_cell", self.pre_run_cell), ("post_run_cell", self.post_run_cell)):
+            if callback in self.shell.events.callbacks[event]:
+                self.shell.events.unregister(event, callback)
+
+    def transform(self, lines: list[str]) -> list[str]:
+        if lines and transparent_options(lines[0]) is not None:
+            return ["\n", *lines[1:]]
+        return lines
+
+    def is_cell_code(self, code: CodeType) -> bool:
+        mapping = getattr(self.shell.compile, "_filename_map", {})
+        return code.co_name == "<module>" and code.co_filename in mapping
+
+    def pre_run_cell(self, info: Any) -> None:
+        self._depth += 1
+        if self._depth > 1:
+            return
+        parsed = transparent_options(_first_line(info.raw_cell))
+        if parsed is None:
+            return
+        recording = Recording(parsed, self.is_cell_code)
+        try:
+            recording.start()
+        except NestedProfileError as exc:
+            warn(str(exc))
+            return
+        except Exception as exc:
+            warn(f"could not start: {type(exc).__name__}: {exc}")
+            return
+        self._recording, self._options = recording, parsed
+
+    def post_run_cell(self, result: Any) -> None:
+        self._depth = max(0, self._depth - 1)
+        if self._depth or self._recording is None or self._options is None:
+            return
+        recording, parsed = self._recording, self._options
+        self._recording = self._options = None
+        count = getattr(result, "execution_count", None)
+        source = str(getattr(getattr(result, "info", None), "raw_cell", ""))
+        try:
+            profile = recording.stop(CellInfo(count, source), SourceMap(self.shell, current=(count, source)))
+            publish(self.shell, profile, parsed)
+        except Exception as exc:
+            warn(f"no profile for this cell: {type(exc).__name__}: {exc}")

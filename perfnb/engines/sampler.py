@@ -1,0 +1,450 @@
+"""The default engine: a wall-clock statistical sampler driven by SIGALRM.
+
+Each tick charges the time elapsed since the previous tick to the main thread's
+current stack. A Python signal handler only runs between bytecodes, so while the
+main thread is inside native code (a NumPy matrix product, a torch kernel) the
+handler waits; when it finally runs, the whole wait is charged to the Python line
+that made the native call. The wait — from the moment the timer fired to the
+moment the handler ran — is recorded as that line's native time.
+
+Samples are aggregated as they arrive into a dict keyed by the stack, so memory
+stays bounded by the number of distinct stacks, not by the cell's duration.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import resource
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import CodeType, FrameType
+from typing import Any
+
+from ..model import GCStats, Memory, Profile, ThreadProfile
+from ..sources import SourceMap, cell_label
+from .aggregate import call_tree, line_stats
+
+# A stack is a flat tuple (code, lineno, code, lineno, ...) from the leaf frame
+# to the root frame; its value is [wall_s, native_s, cpu_s].
+Stack = tuple[Any, ...]
+Weights = list[float]
+
+MAX_STACKS = 100_000
+MIN_THREAD_CPU_S = 0.002
+GIL_FREE_S = 0.0005
+MAX_TICK_SHARE = 0.25  # a tick costing more than this share of the interval widens the interval
+MAX_KEY_FRAMES = 128  # a deeper stack keeps its 64 leaf-most and 64 root-most frames  # the watcher got the GIL this quickly: the main thread was not holding it
+TIMELINE_POINTS = 2_000
+
+
+@dataclass
+class ThreadSamples:
+    name: str
+    ident: int
+    stacks: dict[Stack, Weights] = field(default_factory=dict)
+    cpu_start: float = 0.0
+    cpu_s: float = 0.0
+
+
+def _thread_cpu(ident: int) -> float:
+    """CPU seconds used by a thread so far (0 where the platform cannot tell)."""
+    try:
+        return time.clock_gettime(time.pthread_getcpuclockid(ident))
+    except (AttributeError, OSError):
+        return 0.0
+
+
+@dataclass
+class SamplerResult:
+    stacks: dict[Stack, Weights]
+    outside_s: float
+    samples: int
+    interval_s: float
+    threads: list[ThreadSamples]
+    rss_timeline: list[list[float]]
+    rss_start_bytes: int
+    rss_end_bytes: int
+    rss_peak_bytes: int
+    gc_collections: list[int]
+    gc_time_s: float
+    gc_max_pause_s: float
+    errors: list[str]
+
+
+class _RssReader:
+    """Resident set size from /proc/self/statm through one kept-open descriptor."""
+
+    def __init__(self) -> None:
+        self._page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+        try:
+            self._fd: int | None = os.open("/proc/self/statm", os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def read(self) -> int:
+        if self._fd is None:
+            return _max_rss_bytes()
+        return int(os.pread(self._fd, 128, 0).split()[1]) * self._page
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _max_rss_bytes() -> int:
+    """The process's lifetime peak RSS (ru_maxrss is in KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
+class _GcTimer:
+    """Counts collections per generation and the time spent in them, via gc.callbacks."""
+
+    def __init__(self) -> None:
+        self.collections = [0, 0, 0]
+        self.time_s = 0.0
+        self.max_pause_s = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        pause = time.perf_counter() - self._started
+        self.time_s += pause
+        self.max_pause_s = max(self.max_pause_s, pause)
+        generation = info.get("generation", 0)
+        if 0 <= generation < 3:
+            self.collections[generation] += 1
+
+
+class _NativeWatcher(threading.Thread):
+    """Finds the line the main thread is on while it runs native code.
+
+    Native code that releases the GIL (BLAS, NumPy ufuncs, torch ops, I/O) lets
+    this thread take the GIL at once when it wakes; it then records the main
+    thread's stack. When the GIL comes late, the main thread was running Python
+    (which the signal handler sees directly) and the observation is dropped.
+    """
+
+    def __init__(self, sampler: Sampler, period_s: float) -> None:
+        super().__init__(name="perfnb-native-watcher", daemon=True)
+        self._sampler = sampler
+        self.period_s = period_s
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        sampler = self._sampler
+        main = sampler._main_ident
+        expected = time.perf_counter() + self.period_s
+        while not self._stop_event.wait(self.period_s):
+            now = time.perf_counter()
+            if now - expected < GIL_FREE_S:
+                frame = sys._current_frames().get(main)
+                own = frame is not None and frame.f_code.co_filename == __file__
+                key = None if frame is None or own else sampler._stack_key(frame)
+                if key is not None:
+                    sampler._observations.append(key)
+            expected = time.perf_counter() + self.period_s
+
+    def halt(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=1.0)
+
+
+class Sampler:
+    """Samples the main thread (and, less often, the others) on a wall-clock timer.
+
+    ``is_root`` says whether a code object is where the profiled region begins
+    (the cell's module code); frames below it (IPython's machinery) are cut off.
+    The interval starts at ``interval_s`` and, once the run is longer than
+    ``adapt_after_samples`` ticks, grows with the elapsed time up to
+    ``max_interval_s`` so long cells keep both overhead and storage small.
+    """
+
+    name = "sampler"
+
+    def __init__(
+        self,
+        is_root: Callable[[CodeType], bool],
+        interval_s: float = 0.001,
+        max_interval_s: float = 0.05,
+        adapt_after_samples: int = 1000,
+        sample_threads: bool = True,
+    ) -> None:
+        if interval_s <= 0:
+            raise ValueError("the sampling interval must be positive")
+        self._is_root = is_root
+        self._root_cache: dict[CodeType, bool] = {}
+        self._base_interval = interval_s
+        self._interval = interval_s
+        self._max_interval = max(max_interval_s, interval_s)
+        self._adapt_after = adapt_after_samples
+        self._sample_threads = sample_threads
+        self._stacks: dict[Stack, Weights] = {}
+        self._threads: dict[int, ThreadSamples] = {}
+        self._outside_s = 0.0
+        self._samples = 0
+        self._errors: list[str] = []
+        self._rss = _RssReader()
+        self._gc = _GcTimer()
+        self._timeline: list[list[float]] = []
+        self._rss_every = 0.005
+        self._rss_peak = 0
+        self._rss_start = 0
+        self._running = False
+        self._in_tick = False
+        self._handler_installed = False
+        self._started = False
+        self._t0 = self._last = self._last_rss = self._last_threads = self._next_fire = 0.0
+        self._last_cpu = 0.0
+        self._next_adapt = 0.0
+        self._maxrss_before = 0
+        self.result: SamplerResult | None = None
+        self._previous_handler: Any = None
+        self._main_ident: int = threading.main_thread().ident or 0
+        self._observations: list[Stack] = []
+        self._watcher: _NativeWatcher | None = None
+
+    # -- lifecycle ---------------------------------------------------------
+    def start(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("the sampler needs the main thread (signals are delivered there)")
+        if signal.getsignal(signal.SIGALRM) not in (signal.SIG_DFL, signal.SIG_IGN, None) or any(
+            signal.getitimer(signal.ITIMER_REAL)
+        ):
+            raise RuntimeError("SIGALRM or the real-time timer is in use by the notebook; sampling is off")
+        self._rss_start = self._rss_peak = self._rss.read()
+        now = time.perf_counter()
+        self._t0 = self._last = self._last_rss = self._last_threads = now
+        self._next_adapt = self._adapt_after * self._interval
+        self._last_cpu = time.thread_time()
+        self._timeline = [[0.0, float(self._rss_start)]]
+        self._maxrss_before = _max_rss_bytes()
+        self._started = True
+        self._watcher = _NativeWatcher(self, 4 * self._interval)
+        self._watcher.start()
+        gc.callbacks.append(self._gc)
+        self._previous_handler = signal.signal(signal.SIGALRM, self._tick)
+        self._running = self._handler_installed = True
+        self._next_fire = time.perf_counter() + self._interval
+        signal.setitimer(signal.ITIMER_REAL, self._interval, self._interval)
+
+    def stop(self) -> None:
+        """Stop sampling and put back every handler, timer and callback (idempotent)."""
+        if self.result is not None:
+            return
+        if not self._started:
+            self._rss.close()
+            return
+        if self._handler_installed:
+            self._running = self._handler_installed = False
+            signal.setitimer(signal.ITIMER_REAL, 0, 0)
+            # signal.signal() runs any pending handler before swapping, so no
+            # SIGALRM can reach the restored handler late.
+            current = signal.getsignal(signal.SIGALRM)
+            if current == self._tick:
+                signal.signal(signal.SIGALRM, self._previous_handler)
+            else:
+                self._errors.append("the cell installed its own SIGALRM handler; perfnb left it in place")
+        if self._watcher is not None:
+            self._watcher.halt()
+        if self._gc in gc.callbacks:
+            gc.callbacks.remove(self._gc)
+        end = self._rss.read()
+        self._rss.close()
+        peak = max(self._rss_peak, end)
+        maxrss_after = _max_rss_bytes()
+        if maxrss_after > self._maxrss_before:  # the process's peak rose during the run
+            peak = max(peak, maxrss_after)
+        elapsed = time.perf_counter() - self._t0
+        self._timeline.append([elapsed, float(end)])
+        self.result = SamplerResult(
+            stacks=self._stacks,
+            outside_s=self._outside_s,
+            samples=self._samples,
+            interval_s=self._interval,
+            threads=self._busy_threads(),
+            rss_timeline=self._timeline,
+            rss_start_bytes=self._rss_start,
+            rss_end_bytes=end,
+            rss_peak_bytes=peak,
+            gc_collections=list(self._gc.collections),
+            gc_time_s=self._gc.time_s,
+            gc_max_pause_s=self._gc.max_pause_s,
+            errors=self._errors,
+        )
+
+    def _busy_threads(self) -> list[ThreadSamples]:
+        """Threads that ran code during the profile (idle ones, waiting on a lock, are left out)."""
+        busy = []
+        for samples in self._threads.values():
+            if samples.stacks and samples.cpu_s >= MIN_THREAD_CPU_S:
+                busy.append(samples)
+        return busy
+
+    def contribute(self, profile: Profile, sources: SourceMap) -> None:
+        result = self.result
+        if result is None:
+            return
+        label = cell_label(profile.cell.execution_count)
+        profile.lines = line_stats(result.stacks, sources)
+        profile.tree = call_tree(result.stacks, sources, label, result.outside_s)
+        profile.memory = Memory(
+            rss_peak_bytes=result.rss_peak_bytes,
+            traced_peak_bytes=profile.memory.traced_peak_bytes,
+            timeline=result.rss_timeline,
+            rss_start_bytes=result.rss_start_bytes,
+            rss_end_bytes=result.rss_end_bytes,
+        )
+        profile.gc = GCStats(result.gc_collections, result.gc_time_s, result.gc_max_pause_s)
+        profile.threads = [
+            ThreadProfile(
+                name=t.name,
+                ident=t.ident,
+                time_s=sum(w[0] for w in t.stacks.values()),
+                cpu_s=t.cpu_s,
+                lines=line_stats(t.stacks, sources),
+                tree=call_tree(t.stacks, sources, t.name),
+            )
+            for t in result.threads
+        ]
+        profile.meta.interval_s = result.interval_s
+        profile.meta.samples = result.samples
+        profile.meta.errors.extend(result.errors)
+
+    # -- the signal handler (hot path) -------------------------------------
+    def _tick(self, signum: int, frame: FrameType | None) -> None:
+        now = time.perf_counter()
+        if not self._running or self._in_tick:
+            return  # stopped, or a tick arriving while the previous one still runs
+        self._in_tick = True
+        try:
+            cpu = time.thread_time()
+            elapsed = now - self._last
+            native = now - self._next_fire
+            if native < 0.0:
+                native = 0.0
+            cpu_used = cpu - self._last_cpu
+            self._last = now
+            self._last_cpu = cpu
+            self._samples += 1
+            self._record(frame, elapsed, native, cpu_used)
+            if now - self._last_rss >= self._rss_every:
+                self._read_rss(now)
+            if self._sample_threads and now - self._last_threads >= 10 * self._interval:
+                self._record_threads(now)
+            cost = time.perf_counter() - now
+            if now - self._t0 >= self._next_adapt or cost > MAX_TICK_SHARE * self._interval:
+                self._adapt(now, cost)
+            self._next_fire = now + signal.getitimer(signal.ITIMER_REAL)[0]
+        except Exception as exc:  # never let a profiler fault reach the user's code
+            self._running = False
+            signal.setitimer(signal.ITIMER_REAL, 0, 0)
+            self._errors.append(f"sampler stopped early: {type(exc).__name__}: {exc}")
+        finally:
+            self._in_tick = False
+
+    def _stack_key(self, frame: FrameType | None) -> Stack | None:
+        """The stack from ``frame`` down to the profiled region's root; None when outside it."""
+        cache = self._root_cache
+        parts: list[Any] = []
+        while frame is not None:
+            code = frame.f_code
+            parts.append(code)
+            parts.append(frame.f_lineno)
+            is_root = cache.get(code)
+            if is_root is None:
+                is_root = cache[code] = self._is_root(code)
+            if is_root:
+                if len(parts) > 2 * MAX_KEY_FRAMES:
+                    parts = parts[:MAX_KEY_FRAMES] + parts[-MAX_KEY_FRAMES:]
+                return tuple(parts)
+            frame = frame.f_back
+        return None
+
+    def _record(self, frame: FrameType | None, elapsed: float, native: float, cpu: float) -> None:
+        observed = self._observations
+        if observed:
+            self._observations = []
+        if native > 0.0 and observed:
+            # The wait was spent in native code the watcher saw: charge it there.
+            share = native / len(observed)
+            for key in observed:
+                self._add(key, share, share, 0.0)
+            elapsed -= native
+            native = 0.0
+        current = self._stack_key(frame)
+        if current is None:
+            self._outside_s += elapsed
+            return
+        self._add(current, elapsed, native, cpu)
+
+    def _add(self, key: Stack, elapsed: float, native: float, cpu: float) -> None:
+        weights = self._stacks.get(key)
+        if weights is None:
+            if len(self._stacks) < MAX_STACKS:
+                self._stacks[key] = [elapsed, native, cpu]
+                return
+            key = key[-2:]  # fold into the root line: totals stay right
+            weights = self._stacks.setdefault(key, [0.0, 0.0, 0.0])
+        weights[0] += elapsed
+        weights[1] += native
+        weights[2] += cpu
+
+    def _read_rss(self, now: float) -> None:
+        rss = self._rss.read()
+        if rss > self._rss_peak:
+            self._rss_peak = rss
+        self._last_rss = now
+        self._timeline.append([now - self._t0, float(rss)])
+        if len(self._timeline) > TIMELINE_POINTS:
+            self._timeline = self._timeline[::2]
+            self._rss_every *= 2
+
+    def _record_threads(self, now: float) -> None:
+        elapsed = now - self._last_threads
+        self._last_threads = now
+        if threading.active_count() < 2:
+            return
+        names = {t.ident: t.name for t in threading.enumerate()}
+        for ident, frame in sys._current_frames().items():
+            if ident == self._main_ident or ident not in names or names[ident] == "perfnb-native-watcher":
+                continue
+            samples = self._threads.get(ident)
+            if samples is None:
+                samples = self._threads[ident] = ThreadSamples(names[ident], ident, cpu_start=_thread_cpu(ident))
+            parts: list[Any] = []
+            f: FrameType | None = frame
+            while f is not None:
+                parts.append(f.f_code)
+                parts.append(f.f_lineno)
+                f = f.f_back
+            key = tuple(parts)
+            weights = samples.stacks.get(key)
+            if weights is None:
+                samples.stacks[key] = [elapsed, 0.0, 0.0]
+            else:
+                weights[0] += elapsed
+            samples.cpu_s = _thread_cpu(ident) - samples.cpu_start  # read while the thread lives
+
+    def _adapt(self, now: float, cost: float) -> None:
+        """Grow the interval with the run's length, and whenever a tick costs too much of it
+        (deep stacks), so the overhead stays bounded."""
+        by_length = 2 * (now - self._t0) / self._adapt_after
+        by_cost = cost / MAX_TICK_SHARE
+        target = min(self._max_interval, max(self._base_interval, by_length, by_cost))
+        if target >= 2 * self._interval or (by_cost > self._interval and target > self._interval):
+            self._interval = target
+            signal.setitimer(signal.ITIMER_REAL, target, target)
+            if self._watcher is not None:
+                self._watcher.period_s = 4 * target
+        if now - self._t0 >= self._next_adapt:
+            self._next_adapt = 2 * (now - self._t0)
+

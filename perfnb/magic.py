@@ -1,0 +1,114 @@
+"""The %%perf cell magic and %perf line magic."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+
+from . import options as perf_options
+from .cellhooks import CellHooks
+from .cellrun import CellProgram, strip_own_frames
+from .model import CellInfo
+from .publish import publish, warn
+from .recorder import NestedProfileError, Recording
+from .sources import SourceMap
+
+
+@magics_class
+class PerfMagics(Magics):
+    @perf_options.perf_arguments
+    @line_cell_magic
+    def perf(self, line: str, cell: str | None = None) -> Any:
+        """Profile a cell (%%perf) or one statement (%perf): where the time, memory and GPU went.
+
+        Shows, under the cell, wall and CPU time, the hottest lines of the cell and
+        of every function it reached (functions from earlier cells as ``In [5] line 3``),
+        each split into Python and native time, a call tree, peak memory and GC time.
+        The cell runs exactly as without the magic; profiling stops and every hook
+        is removed when it ends, also on an error or an interrupt.
+
+        Examples::
+
+            %%perf
+            df = load(path)
+            out = transform(df)
+
+            %%perf -n 20 --warmup 2      # latency distribution over 20 runs
+            model(batch)
+
+            %perf -o prof total = compute(data)
+        """
+        __tracebackhide__ = True  # IPython leaves perfnb's frames out of the user's traceback
+        shell = self.shell
+        assert shell is not None
+        if cell is None:
+            option_text, statement = perf_options.split_statement(line)
+            parsed = perf_options.parse(option_text)
+            if not statement.strip():
+                raise UsageError("%perf needs a statement to profile, e.g. %perf total = compute(data)")
+            return _run_profiled(shell, parsed, statement, first_line=1)
+        return _run_profiled(shell, perf_options.parse(line), cell, first_line=2)
+
+
+def _current_count(shell: InteractiveShell) -> int:
+    result = getattr(shell.displayhook, "exec_result", None)
+    count = getattr(result, "execution_count", None)
+    return int(count) if isinstance(count, int) else int(shell.execution_count)
+
+
+def _run_profiled(shell: InteractiveShell, parsed: perf_options.Options, body: str, first_line: int) -> Any:
+    """Compile the body once, run the warm-up runs, then the measured runs under the engines."""
+    __tracebackhide__ = True
+    count = _current_count(shell)
+    program = CellProgram(shell, body, first_line, count)
+    try:
+        for _ in range(parsed.warmup):
+            program.run()
+        recording = Recording(parsed, program.is_root)
+        try:
+            recording.start()
+        except NestedProfileError as exc:
+            warn(f"{exc}; running it unprofiled")
+            return program.run()
+        runs: list[float] = []
+        try:
+            for _ in range(parsed.repeat):
+                started = time.perf_counter()
+                value = program.run()
+                runs.append(time.perf_counter() - started)
+        finally:
+            _finish(shell, recording, parsed, count, runs)
+    except BaseException as exc:
+        raise strip_own_frames(exc) from exc.__cause__
+    return value
+
+
+def _finish(
+    shell: InteractiveShell, recording: Recording, parsed: perf_options.Options, count: int, runs: list[float]
+) -> None:
+    sources = SourceMap(shell)
+    try:
+        source = "\n".join(sources.cell_lines(count))
+        profile = recording.stop(CellInfo(count, source), sources, runs or None)
+        publish(shell, profile, parsed)
+    except Exception as exc:
+        warn(f"no profile for this cell: {type(exc).__name__}: {exc}")
+
+
+class PerfExtension:
+    """What %load_ext perfnb installs; %unload_ext removes all of it."""
+
+    def __init__(self, shell: InteractiveShell) -> None:
+        self.shell = shell
+        self.hooks = CellHooks(shell)
+
+    def load(self) -> None:
+        self.shell.register_magics(PerfMagics)
+        self.hooks.register()
+
+    def unload(self) -> None:
+        self.hooks.unregister()

@@ -1,0 +1,23 @@
+"""Hands a finished Profile to the user: the namespace (-o), the cell output, or a warning."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from .model import Profile
+from .options import Options
+
+
+def warn(message: str) -> None:
+    """perfnb's own failures: one line on stderr, never an exception in the user's cell."""
+    print(f"perfnb: {message}", file=sys.stderr)
+
+
+def publish(shell: Any, profile: Profile, options: Options) -> None:
+    if options.output:
+        shell.user_ns[options.output] = profile
+    if not options.quiet:
+        from .render.bundle import show
+
+        show(profile)

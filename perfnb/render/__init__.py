@@ -1,0 +1,1 @@
+"""Views of a Profile: plain text, static HTML and the notebook's mime bundle."""

@@ -1,0 +1,139 @@
+"""The default engine through the Python API: attribution, native time, threads, hygiene."""
+
+from __future__ import annotations
+
+import gc
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import perfnb
+from perfnb.model import LineStat, Profile
+
+
+def spin(seconds: float) -> int:
+    end = time.perf_counter() + seconds
+    n = 0
+    while time.perf_counter() < end:
+        n += 1
+    return n
+
+
+def line_of(profile: Profile, code: str) -> LineStat:
+    matches = [s for s in profile.lines if s.code == code]
+    assert matches, f"no line {code!r} in {[s.code for s in profile.lines]}"
+    return max(matches, key=lambda s: s.time_s)
+
+
+def test_a_line_taking_most_of_the_time_is_reported_with_most_of_it() -> None:
+    with perfnb.profile() as run:
+        spin(0.4)
+        spin(0.04)
+    profile = run.profile
+    assert profile is not None
+    share = line_of(profile, "spin(0.4)").time_s / profile.timing.wall_s
+    assert share >= 0.75, share
+    small = line_of(profile, "spin(0.04)").time_s / profile.timing.wall_s
+    assert small < 0.2
+
+
+def test_a_matrix_product_is_charged_to_its_own_line_as_native_time() -> None:
+    a = np.random.default_rng(0).random((1400, 1400))
+    with perfnb.profile() as run:
+        b = a @ a
+        c = b.sum()
+    assert c > 0
+    profile = run.profile
+    assert profile is not None
+    matmul = line_of(profile, "b = a @ a")
+    assert matmul.time_s / profile.timing.wall_s >= 0.6
+    assert matmul.native_s / matmul.time_s >= 0.6
+
+
+def test_functions_reached_get_their_own_lines_and_tree_nodes() -> None:
+    with perfnb.profile() as run:
+        spin(0.2)
+    profile = run.profile
+    assert profile is not None and profile.tree is not None
+    body = [s for s in profile.lines if s.function == "spin" and "while" in s.code]
+    assert body and body[0].time_s > 0.1
+    names = [n.name for n in profile.tree.walk()]
+    assert "spin" in names
+    spin_node = next(n for n in profile.tree.walk() if n.name == "spin")
+    assert spin_node.time_s == pytest.approx(sum(c.time_s for c in spin_node.children) + spin_node.self_s)
+
+
+def test_a_busy_thread_is_shown_separately() -> None:
+    def work() -> None:
+        spin(0.3)
+
+    with perfnb.profile() as run:
+        worker = threading.Thread(target=work, name="busy-worker")
+        worker.start()
+        worker.join()
+    profile = run.profile
+    assert profile is not None
+    threads = {t.name: t for t in profile.threads}
+    assert "busy-worker" in threads
+    assert threads["busy-worker"].cpu_s > 0.1
+    assert any(s.function == "spin" for s in threads["busy-worker"].lines)
+    assert all(t.name != "perfnb-native-watcher" for t in profile.threads)
+
+
+def test_rss_timeline_and_peak_follow_a_large_allocation() -> None:
+    with perfnb.profile() as run:
+        block = np.ones(60_000_000 // 8)
+        time.sleep(0.05)
+        del block
+    profile = run.profile
+    assert profile is not None
+    assert profile.memory.rss_peak_bytes >= profile.memory.rss_start_bytes + 50_000_000
+    assert len(profile.memory.timeline) >= 2
+
+
+def test_gc_time_is_measured() -> None:
+    with perfnb.profile() as run:
+        for _ in range(5):
+            gc.collect()
+    profile = run.profile
+    assert profile is not None
+    assert profile.gc.collections[2] >= 5
+    assert profile.gc.time_s > 0
+
+
+def test_everything_is_put_back_even_when_the_block_raises() -> None:
+    callbacks = list(gc.callbacks)
+    with pytest.raises(ZeroDivisionError), perfnb.profile():
+        spin(0.01)
+        1 / 0  # noqa: B018
+    assert signal.getsignal(signal.SIGALRM) == signal.SIG_DFL
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert gc.callbacks == callbacks
+    assert not any(t.name == "perfnb-native-watcher" for t in threading.enumerate())
+
+
+def test_a_notebook_that_uses_sigalrm_keeps_it_and_is_told() -> None:
+    def handler(signum: int, frame: object) -> None:
+        pass
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    try:
+        with perfnb.profile() as run:
+            spin(0.01)
+        assert run.profile is not None
+        assert any("SIGALRM" in e for e in run.profile.meta.errors)
+        assert signal.getsignal(signal.SIGALRM) is handler
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_the_interval_adapts_on_long_runs() -> None:
+    with perfnb.profile() as run:
+        spin(1.6)
+    profile = run.profile
+    assert profile is not None
+    assert profile.meta.interval_s > 0.001
+    assert profile.meta.samples < 1600
