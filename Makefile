@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8888
 
-.PHONY: lab test lint bench clean
+.PHONY: lab test lint bench clean chromium frontend
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,22 @@ lab: $(STAMP)
 	@echo "JupyterLab on tutorials/ — open the URL printed below (http://127.0.0.1:$(PORT)/lab?token=...)"
 	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=tutorials
 
+## Browser tests use Debian's chromium (never a browser downloaded by a test tool).
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+## The TypeScript packages: panel/ (the shared views, bundled for the widget) then labextension/.
+frontend:
+	@for d in panel labextension; do \
+	  if [ -f $$d/package.json ]; then \
+	    if [ ! -d $$d/node_modules ] || [ $$d/package-lock.json -nt $$d/node_modules/.package-lock.json ]; then \
+	      (cd $$d && npm ci --no-audit --no-fund --loglevel=error) || exit 1; fi; \
+	    (cd $$d && npm run --silent build) || exit 1; \
+	  fi; \
+	done
+
 ## make test: create/update .venv with the dev extra and run the whole suite
-test: $(STAMP)
+test: $(STAMP) chromium frontend
 	$(PY) -m ruff check perfnb tests benchmarks
 	$(PY) -m mypy
 	$(PY) -m pytest

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import re
 from types import CodeType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 from . import options as perf_options
-from .model import CellInfo
-from .publish import publish, warn
-from .recorder import NestedProfileError, Recording
-from .sources import SourceMap
+from .publish import warn
+
+if TYPE_CHECKING:
+    from .recorder import Recording
+
+# The recorder, engines, model and views are imported by the first profiled cell,
+# not by %load_ext perfnb, which stays light.
 
 _PERF_LINE = re.compile(r"^%%perf(?:[ \t]+(.*?))?[ \t]*$")
 
@@ -83,6 +86,8 @@ class CellHooks:
         parsed = transparent_options(_first_line(info.raw_cell))
         if parsed is None:
             return
+        from .recorder import NestedProfileError, Recording
+
         recording = Recording(parsed, self.is_cell_code)
         try:
             recording.start()
@@ -100,6 +105,10 @@ class CellHooks:
             return
         recording, parsed = self._recording, self._options
         self._recording = self._options = None
+        from .model import CellInfo
+        from .publish import publish
+        from .sources import SourceMap
+
         count = getattr(result, "execution_count", None)
         source = str(getattr(getattr(result, "info", None), "raw_cell", ""))
         try:

@@ -9,7 +9,6 @@ expression's value is returned so IPython displays it and sets ``_`` and ``Out``
 from __future__ import annotations
 
 import ast
-import asyncio
 import inspect
 import os
 from types import CodeType, TracebackType
@@ -65,6 +64,8 @@ def _await_if_needed(value: Any) -> Any:
     __tracebackhide__ = True
     if not inspect.iscoroutine(value):
         return value
+    import asyncio
+
     running = asyncio.events._get_running_loop()
     asyncio.events._set_running_loop(None)
     loop = asyncio.new_event_loop()

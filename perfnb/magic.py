@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
@@ -11,11 +11,13 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 
 from . import options as perf_options
 from .cellhooks import CellHooks
-from .cellrun import CellProgram, strip_own_frames
-from .model import CellInfo
-from .publish import publish, warn
-from .recorder import NestedProfileError, Recording
-from .sources import SourceMap
+from .publish import warn
+
+if TYPE_CHECKING:
+    from .recorder import Recording
+
+# The recorder, engines, model and views are imported by the first profiled cell,
+# not by %load_ext perfnb, which stays light.
 
 
 @magics_class
@@ -63,6 +65,9 @@ def _current_count(shell: InteractiveShell) -> int:
 def _run_profiled(shell: InteractiveShell, parsed: perf_options.Options, body: str, first_line: int) -> Any:
     """Compile the body once, run the warm-up runs, then the measured runs under the engines."""
     __tracebackhide__ = True
+    from .cellrun import CellProgram, strip_own_frames
+    from .recorder import NestedProfileError, Recording
+
     count = _current_count(shell)
     program = CellProgram(shell, body, first_line, count)
     try:
@@ -90,6 +95,10 @@ def _run_profiled(shell: InteractiveShell, parsed: perf_options.Options, body: s
 def _finish(
     shell: InteractiveShell, recording: Recording, parsed: perf_options.Options, count: int, runs: list[float]
 ) -> None:
+    from .model import CellInfo
+    from .publish import publish
+    from .sources import SourceMap
+
     sources = SourceMap(shell)
     try:
         source = "\n".join(sources.cell_lines(count))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .model import Profile
-from .options import Options
+if TYPE_CHECKING:
+    from .model import Profile
+    from .options import Options
 
 
 def warn(message: str) -> None:
@@ -17,7 +18,12 @@ def warn(message: str) -> None:
 def publish(shell: Any, profile: Profile, options: Options) -> None:
     if options.output:
         shell.user_ns[options.output] = profile
+    comparison = None
+    if options.save or options.compare:
+        from .compare import save_and_compare
+
+        comparison = save_and_compare(shell, profile, options.save, options.compare, warn)
     if not options.quiet:
         from .render.bundle import show
 
-        show(profile)
+        show(profile, comparison, shell)

@@ -142,5 +142,6 @@ def qualname(code: CodeType) -> str:
 
 
 def _frames(parts: tuple[Any, ...]) -> Iterable[tuple[CodeType, int]]:
-    """(code, lineno) pairs of a flat stack key, leaf first."""
-    return zip(parts[0::2], parts[1::2], strict=True)
+    """(code, lineno) pairs of a flat stack key, leaf first. A frame at an instruction
+    without a line number (f_lineno is None) is placed on its function's first line."""
+    return ((code, lineno or code.co_firstlineno) for code, lineno in zip(parts[0::2], parts[1::2], strict=True))

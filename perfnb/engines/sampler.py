@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from types import CodeType, FrameType
 from typing import Any
 
-from ..model import GCStats, Memory, Profile, ThreadProfile
+from ..model import GCStats, LineStat, Memory, Profile, ThreadProfile, TreeNode
 from ..sources import SourceMap, cell_label
-from .aggregate import call_tree, line_stats
+from .aggregate import call_tree, line_stats, prune_tree
 
 # A stack is a flat tuple (code, lineno, code, lineno, ...) from the leaf frame
 # to the root frame; its value is [wall_s, native_s, cpu_s].
@@ -40,6 +40,15 @@ GIL_FREE_S = 0.0005
 MAX_TICK_SHARE = 0.25  # a tick costing more than this share of the interval widens the interval
 MAX_KEY_FRAMES = 128  # a deeper stack keeps its 64 leaf-most and 64 root-most frames  # the watcher got the GIL this quickly: the main thread was not holding it
 TIMELINE_POINTS = 2_000
+# Bounds on what other threads can add (they are sampled every tenth tick): stacks kept per
+# thread, threads followed, threads stored (the rest summed into one entry), and the stored
+# JSON of the trees, so a long cell with many busy threads still stores well under 1 MB.
+MAX_THREAD_STACKS = 10_000
+MAX_THREADS = 256
+SHOWN_THREADS = 8
+THREAD_LINES = 40
+TREE_BUDGET_BYTES = 600_000  # the main thread's call tree
+THREAD_TREES_BUDGET_BYTES = 150_000  # all stored threads' trees together
 
 
 @dataclass
@@ -200,6 +209,7 @@ class Sampler:
         self._rss_start = 0
         self._running = False
         self._in_tick = False
+        self._tick_cost = 0.0
         self._handler_installed = False
         self._started = False
         self._t0 = self._last = self._last_rss = self._last_threads = self._next_fire = 0.0
@@ -304,17 +314,9 @@ class Sampler:
             rss_end_bytes=result.rss_end_bytes,
         )
         profile.gc = GCStats(result.gc_collections, result.gc_time_s, result.gc_max_pause_s)
-        profile.threads = [
-            ThreadProfile(
-                name=t.name,
-                ident=t.ident,
-                time_s=sum(w[0] for w in t.stacks.values()),
-                cpu_s=t.cpu_s,
-                lines=line_stats(t.stacks, sources),
-                tree=call_tree(t.stacks, sources, t.name),
-            )
-            for t in result.threads
-        ]
+        if profile.tree is not None:
+            _fit_tree(profile.tree, TREE_BUDGET_BYTES)
+        profile.threads = _thread_profiles(result.threads, sources)
         profile.meta.interval_s = result.interval_s
         profile.meta.samples = result.samples
         profile.meta.errors.extend(result.errors)
@@ -340,7 +342,8 @@ class Sampler:
                 self._read_rss(now)
             if self._sample_threads and now - self._last_threads >= 10 * self._interval:
                 self._record_threads(now)
-            cost = time.perf_counter() - now
+            # A smoothed cost: one tick preempted by the OS must not widen the interval for good.
+            cost = self._tick_cost = 0.9 * self._tick_cost + 0.1 * (time.perf_counter() - now)
             if now - self._t0 >= self._next_adapt or cost > MAX_TICK_SHARE * self._interval:
                 self._adapt(now, cost)
             self._next_fire = now + signal.getitimer(signal.ITIMER_REAL)[0]
@@ -415,10 +418,12 @@ class Sampler:
             return
         names = {t.ident: t.name for t in threading.enumerate()}
         for ident, frame in sys._current_frames().items():
-            if ident == self._main_ident or ident not in names or names[ident] == "perfnb-native-watcher":
+            if ident == self._main_ident or ident not in names or names[ident].startswith("perfnb-"):
                 continue
             samples = self._threads.get(ident)
             if samples is None:
+                if len(self._threads) >= MAX_THREADS:
+                    continue
                 samples = self._threads[ident] = ThreadSamples(names[ident], ident, cpu_start=_thread_cpu(ident))
             parts: list[Any] = []
             f: FrameType | None = frame
@@ -429,7 +434,12 @@ class Sampler:
             key = tuple(parts)
             weights = samples.stacks.get(key)
             if weights is None:
-                samples.stacks[key] = [elapsed, 0.0, 0.0]
+                if len(samples.stacks) >= MAX_THREAD_STACKS:
+                    key = key[-2:]  # fold into the thread's root frame: its total stays right
+                    weights = samples.stacks.setdefault(key, [0.0, 0.0, 0.0])
+                    weights[0] += elapsed
+                else:
+                    samples.stacks[key] = [elapsed, 0.0, 0.0]
             else:
                 weights[0] += elapsed
             samples.cpu_s = _thread_cpu(ident) - samples.cpu_start  # read while the thread lives
@@ -448,3 +458,55 @@ class Sampler:
         if now - self._t0 >= self._next_adapt:
             self._next_adapt = 2 * (now - self._t0)
 
+
+
+def _thread_profiles(threads: list[ThreadSamples], sources: SourceMap) -> list[ThreadProfile]:
+    """The busiest threads in full (lines and tree within a shared budget); the others summed
+    into one entry, so totals stay right however many threads the cell used."""
+    timed = sorted(((sum(w[0] for w in t.stacks.values()), t) for t in threads), key=lambda p: p[0], reverse=True)
+    shown, rest = timed[:SHOWN_THREADS], timed[SHOWN_THREADS:]
+    budget = THREAD_TREES_BUDGET_BYTES // max(1, len(shown))
+    out = []
+    for time_s, t in shown:
+        tree = call_tree(t.stacks, sources, t.name)
+        if tree is not None:
+            _fit_tree(tree, budget)
+        lines = sorted(line_stats(t.stacks, sources), key=lambda s: s.time_s, reverse=True)[:THREAD_LINES]
+        lines.sort(key=_line_order)
+        out.append(ThreadProfile(name=t.name, ident=t.ident, time_s=time_s, cpu_s=t.cpu_s, lines=lines, tree=tree))
+    if rest:
+        out.append(
+            ThreadProfile(
+                name=f"({len(rest)} other threads)",
+                ident=0,
+                time_s=sum(p[0] for p in rest),
+                cpu_s=sum(p[1].cpu_s for p in rest),
+            )
+        )
+    return out
+
+
+def _line_order(stat: LineStat) -> tuple[bool, int, str, int]:
+    return (stat.origin != "cell", stat.cell or 0, stat.file, stat.line)
+
+
+def _text_bytes(text: str) -> int:
+    return len(text) if text.isascii() else 6 * len(text)  # JSON escapes non-ASCII as \uXXXX
+
+
+NODE_JSON_BYTES = 170  # keys, numbers and punctuation of one serialised tree node, at most
+
+
+def _fit_tree(tree: TreeNode, budget_bytes: int) -> None:
+    """Prune the tree until its JSON (estimated from above) fits the budget."""
+    while True:
+        nodes = 0
+        size = 0
+        for node in tree.walk():
+            nodes += 1
+            size += NODE_JSON_BYTES + _text_bytes(node.name) + _text_bytes(node.file)
+        if size <= budget_bytes or nodes <= 2:
+            return
+        # At most (nodes - 1) // 2 kept nodes, each gaining at most one [other] node:
+        # the tree shrinks on every pass.
+        prune_tree(tree, max(1, min(int(nodes * budget_bytes / size * 0.9), (nodes - 1) // 2)))
