@@ -115,4 +115,7 @@ class CellHooks:
             profile = recording.stop(CellInfo(count, source), SourceMap(self.shell, current=(count, source)))
             publish(self.shell, profile, parsed)
         except Exception as exc:
+            from .recorder import abort
+
+            abort(recording)
             warn(f"no profile for this cell: {type(exc).__name__}: {exc}")

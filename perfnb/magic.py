@@ -105,6 +105,9 @@ def _finish(
         profile = recording.stop(CellInfo(count, source), sources, runs or None)
         publish(shell, profile, parsed)
     except Exception as exc:
+        from .recorder import abort
+
+        abort(recording)
         warn(f"no profile for this cell: {type(exc).__name__}: {exc}")
 
 

@@ -18,6 +18,7 @@ from typing import ClassVar
 from . import __version__
 from .engines.base import Engine
 from .engines.sampler import Sampler
+from .engines.torch_engines import torch_engines
 from .model import CellInfo, Meta, Profile
 from .options import Options
 from .sources import SourceMap
@@ -29,7 +30,22 @@ class NestedProfileError(RuntimeError):
 
 
 def make_engines(options: Options, is_root: Callable[[CodeType], bool]) -> list[Engine]:
-    return [Sampler(is_root, interval_s=options.interval_s, sample_threads=options.threads)]
+    engines: list[Engine] = [Sampler(is_root, interval_s=options.interval_s, sample_threads=options.threads)]
+    engines.extend(torch_engines(options, is_root))  # --torch/--gpu/--flops, or cheap facts when torch is in use
+    # Started in this order and stopped in reverse: the exact-line engine sits closest to the cell.
+    if options.memory == "trace":
+        from .engines.memory import TracedMemory
+
+        engines.append(TracedMemory())
+    elif options.memory == "rss":
+        from .engines.rss_lines import RssLines
+
+        engines.append(RssLines(is_root))
+    if options.lines:
+        from .engines.lines import LineTimer
+
+        engines.append(LineTimer(is_root, options.functions))
+    return engines
 
 
 class Recording:
@@ -89,6 +105,14 @@ class Recording:
                 self.errors.append(f"{engine.name} results lost: {type(exc).__name__}: {exc}")
         profile.meta.errors.extend(self.errors)
         return profile
+
+
+def abort(recording: Recording) -> None:
+    """Stop every engine of a recording whose stop() failed, so nothing keeps running."""
+    for engine in reversed(recording.engines):
+        _quietly_stop(engine, recording.errors)
+    if Recording._active is recording:
+        Recording._active = None
 
 
 def _quietly_stop(engine: Engine, errors: list[str]) -> None:

@@ -178,3 +178,22 @@ def test_load_ext_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_when_perfnb_itself_fails_the_cell_still_runs_and_a_line_says_so(
+    ip: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from perfnb.recorder import Recording
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("simulated perfnb fault")
+
+    monkeypatch.setattr(Recording, "stop", broken)
+    result = run(ip, "%%perf\neffect = 'kept'\n21 * 2\n")
+    assert result.success and result.result == 42
+    assert ip.user_ns["effect"] == "kept"
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("perfnb:") and "simulated perfnb fault" in err[0]
+    monkeypatch.undo()
+    assert_clean()
+    assert run(ip, "%%perf -q\n1 + 1\n").success  # and the next profiled cell works

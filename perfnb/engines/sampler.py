@@ -160,6 +160,9 @@ class _NativeWatcher(threading.Thread):
                 key = None if frame is None or own else sampler._stack_key(frame)
                 if key is not None:
                     sampler._observations.append(key)
+                # A frame held while this thread sleeps would keep the user's locals (a large
+                # temporary array) alive after their function returned.
+                frame = None
             expected = time.perf_counter() + self.period_s
 
     def halt(self) -> None:
@@ -414,10 +417,15 @@ class Sampler:
     def _record_threads(self, now: float) -> None:
         elapsed = now - self._last_threads
         self._last_threads = now
-        if threading.active_count() < 2:
+        own = 2 if self._watcher is not None and self._watcher.is_alive() else 1  # main + the watcher
+        if threading.active_count() <= own:
             return
         names = {t.ident: t.name for t in threading.enumerate()}
-        for ident, frame in sys._current_frames().items():
+        frames = sys._current_frames()
+        # The main thread's frame is this very call: a loop variable left pointing at it would
+        # make a cycle that keeps the user's frames (and a large temporary array) alive.
+        frames.pop(self._main_ident, None)
+        for ident, frame in frames.items():
             if ident == self._main_ident or ident not in names or names[ident].startswith("perfnb-"):
                 continue
             samples = self._threads.get(ident)
