@@ -144,3 +144,20 @@ def test_the_interval_adapts_on_long_runs() -> None:
     assert profile is not None
     assert profile.meta.interval_s > 0.001
     assert profile.meta.samples < 1600
+
+
+def test_perfnb_never_appears_in_its_own_profile() -> None:
+    def with_threads() -> None:
+        workers = [threading.Thread(target=busy, args=(200_000,)) for _ in range(3)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+
+    with perfnb.profile() as run:
+        for _ in range(20):
+            with_threads()
+    profile = run.profile
+    assert profile is not None and profile.tree is not None
+    assert not [n.name for n in profile.tree.walk() if "perfnb" in n.file or n.name.startswith("Sampler.")]
+    assert not [s for s in profile.lines if "perfnb/engines" in s.file]

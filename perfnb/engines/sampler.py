@@ -49,6 +49,8 @@ SHOWN_THREADS = 8
 THREAD_LINES = 40
 TREE_BUDGET_BYTES = 600_000  # the main thread's call tree
 THREAD_TREES_BUDGET_BYTES = 150_000  # all stored threads' trees together
+TREE_INPUT_FRAMES = 15_000  # frames the call tree is built from (its unpruned size: ~1 KB a node)
+SHALLOW_FRAMES = 8  # a stack past that budget keeps its root-most frames
 
 
 @dataclass
@@ -154,7 +156,7 @@ class _NativeWatcher(threading.Thread):
         expected = time.perf_counter() + self.period_s
         while not self._stop_event.wait(self.period_s):
             now = time.perf_counter()
-            if now - expected < GIL_FREE_S:
+            if now - expected < GIL_FREE_S and not sampler._in_tick:  # never observe perfnb's own handler
                 frame = sys._current_frames().get(main)
                 own = frame is not None and frame.f_code.co_filename == __file__
                 key = None if frame is None or own else sampler._stack_key(frame)
@@ -308,7 +310,7 @@ class Sampler:
             return
         label = cell_label(profile.cell.execution_count)
         profile.lines = line_stats(result.stacks, sources)
-        profile.tree = call_tree(result.stacks, sources, label, result.outside_s)
+        profile.tree = call_tree(_tree_input(result.stacks), sources, label, result.outside_s)
         profile.memory = Memory(
             rss_peak_bytes=result.rss_peak_bytes,
             traced_peak_bytes=profile.memory.traced_peak_bytes,
@@ -476,7 +478,7 @@ def _thread_profiles(threads: list[ThreadSamples], sources: SourceMap) -> list[T
     budget = THREAD_TREES_BUDGET_BYTES // max(1, len(shown))
     out = []
     for time_s, t in shown:
-        tree = call_tree(t.stacks, sources, t.name)
+        tree = call_tree(_tree_input(t.stacks), sources, t.name)
         if tree is not None:
             _fit_tree(tree, budget)
         lines = sorted(line_stats(t.stacks, sources), key=lambda s: s.time_s, reverse=True)[:THREAD_LINES]
@@ -518,3 +520,28 @@ def _fit_tree(tree: TreeNode, budget_bytes: int) -> None:
         # At most (nodes - 1) // 2 kept nodes, each gaining at most one [other] node:
         # the tree shrinks on every pass.
         prune_tree(tree, max(1, min(int(nodes * budget_bytes / size * 0.9), (nodes - 1) // 2)))
+
+
+def _tree_input(stacks: dict[Stack, Weights]) -> dict[Stack, Weights]:
+    """The stacks the call tree is built from, within ``TREE_INPUT_FRAMES`` frames.
+
+    The tree is built in full and then pruned to its node cap, so its peak memory grows
+    with the frames it is built from. The heaviest stacks are kept whole; past the budget
+    a stack keeps its ``SHALLOW_FRAMES`` root-most frames, so every total stays right and
+    only detail the pruning would mostly drop anyway is lost.
+    """
+    if sum(len(key) for key in stacks) // 2 <= TREE_INPUT_FRAMES:
+        return stacks
+    out: dict[Stack, Weights] = {}
+    used = 0
+    for key, weights in sorted(stacks.items(), key=lambda item: item[1][0], reverse=True):
+        if used + len(key) // 2 > TREE_INPUT_FRAMES:
+            key = key[-2 * SHALLOW_FRAMES :]
+        used += len(key) // 2
+        kept = out.get(key)
+        if kept is None:
+            out[key] = list(weights)
+        else:
+            for i, value in enumerate(weights):
+                kept[i] += value
+    return out
