@@ -79,6 +79,10 @@ class SourceMap:
             return self._cell_lines[number]
         source = self._raw_cell_source(number, filename)
         lines = source.splitlines()
+        # IPython drops a cell's leading blank lines before compiling it; so do we, so that
+        # line numbers match the code's (and IPython's own tracebacks).
+        while lines and not lines[0].strip():
+            lines.pop(0)
         self._cell_lines[number] = lines
         return lines
 

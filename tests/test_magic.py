@@ -197,3 +197,11 @@ def test_when_perfnb_itself_fails_the_cell_still_runs_and_a_line_says_so(
     monkeypatch.undo()
     assert_clean()
     assert run(ip, "%%perf -q\n1 + 1\n").success  # and the next profiled cell works
+
+
+def test_a_cell_with_leading_blank_lines_names_the_right_source(ip: Any) -> None:
+    run(ip, SLOW)
+    run(ip, "\n\n%%perf -q -o p\nvalue = slow(300000)\n")
+    profile: Profile = ip.user_ns["p"]
+    hot = max((s for s in profile.lines if s.origin == "cell" and s.function == ""), key=lambda s: s.time_s)
+    assert hot.code == "value = slow(300000)"

@@ -84,6 +84,7 @@ def call_tree(stacks: Stacks, sources: SourceMap, root_name: str, outside_s: flo
         root.time_s += outside_s
     for node in root.walk():
         node.children.sort(key=lambda c: c.time_s, reverse=True)
+        node.self_s = max(0.0, node.self_s)
     return prune_tree(root, MAX_TREE_NODES)
 
 
@@ -142,6 +143,5 @@ def qualname(code: CodeType) -> str:
 
 
 def _frames(parts: tuple[Any, ...]) -> Iterable[tuple[CodeType, int]]:
-    """(code, lineno) pairs of a flat stack key, leaf first. A frame at an instruction
-    without a line number (f_lineno is None) is placed on its function's first line."""
-    return ((code, lineno or code.co_firstlineno) for code, lineno in zip(parts[0::2], parts[1::2], strict=True))
+    """(code, lineno) pairs of a flat stack key, leaf first."""
+    return zip(parts[0::2], parts[1::2], strict=True)

@@ -13,6 +13,7 @@ stays bounded by the number of distinct stacks, not by the cell's duration.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import resource
@@ -328,10 +329,12 @@ class Sampler:
 
     # -- the signal handler (hot path) -------------------------------------
     def _tick(self, signum: int, frame: FrameType | None) -> None:
-        now = time.perf_counter()
-        if not self._running or self._in_tick:
-            return  # stopped, or a tick arriving while the previous one still runs
+        # A tick can arrive while the previous one runs — even at its first call, before
+        # _in_tick is set, which the frame it interrupted tells: skip those.
+        if self._in_tick or not self._running or (frame is not None and frame.f_code is _TICK_CODE):
+            return
         self._in_tick = True
+        now = time.perf_counter()
         try:
             cpu = time.thread_time()
             elapsed = now - self._last
@@ -366,7 +369,8 @@ class Sampler:
         while frame is not None:
             code = frame.f_code
             parts.append(code)
-            parts.append(frame.f_lineno)
+            lineno = frame.f_lineno
+            parts.append(lineno if lineno is not None else _nearest_line(code, frame.f_lasti))
             is_root = cache.get(code)
             if is_root is None:
                 is_root = cache[code] = self._is_root(code)
@@ -545,3 +549,19 @@ def _tree_input(stacks: dict[Stack, Weights]) -> dict[Stack, Weights]:
             for i, value in enumerate(weights):
                 kept[i] += value
     return out
+
+
+_TICK_CODE = Sampler._tick.__code__
+
+
+@functools.lru_cache(maxsize=4096)
+def _nearest_line(code: CodeType, offset: int) -> int:
+    """The line of the closest instruction at or before ``offset`` that has one (Python marks
+    some artificial instructions, such as a loop's jump back, with no line number)."""
+    line = code.co_firstlineno
+    for start, _end, lineno in code.co_lines():
+        if start > offset:
+            break
+        if lineno is not None:
+            line = lineno
+    return line
