@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 ## make lab: create .venv, install perfnb with everything, start JupyterLab on tutorials/
-lab: $(STAMP)
+lab: $(STAMP) frontend
 	@echo "JupyterLab on tutorials/ — open the URL printed below (http://127.0.0.1:$(PORT)/lab?token=...)"
 	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=tutorials
 
@@ -31,6 +31,9 @@ frontend:
 	    (cd $$d && npm run --silent build) || exit 1; \
 	  fi; \
 	done
+	@# JupyterLab in .venv loads the labextension just built (a link, as `pip install` would copy it)
+	@if [ -f perfnb/labextension/package.json ] && [ -x $(VENV)/bin/jupyter ]; then \
+	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/jupyter labextension develop --overwrite . >/dev/null 2>&1 || exit 1; fi
 
 ## make test: create/update .venv with the dev extra and run the whole suite
 test: $(STAMP) chromium frontend

@@ -113,6 +113,19 @@ def _line_profiler_cell(w: Workload) -> str:
     return f"{register}_bench_lp.enable_by_count()\n{w.cell}\n_bench_lp.disable_by_count()\n"
 
 
+def _memory_profiler_cell(w: Workload) -> str:
+    # memory_profiler's own line tracer, given the same functions as line_profiler above.
+    register = f"_bench_mp = _MemoryLineProfiler(backend='psutil')\nfor _f in _bench_functions({w.module!r}):\n    _bench_mp.add_function(_f)\n"
+    return f"{register}_bench_mp.enable_by_count()\n{w.cell}\n_bench_mp.disable_by_count()\n"
+
+
+def _perf_lines_cell(w: Workload) -> str:
+    # %%perf --lines, told about the same module functions line_profiler is given (-f), so
+    # both time the same code.
+    names = [f"{w.module}.{f.__qualname__}" for f in _functions_of(w.module) if "<" not in f.__qualname__]
+    return "%%perf -q --lines " + " ".join(f"-f {n}" for n in names) + f"\n{w.cell}"
+
+
 def _functions_of(module_name: str | None) -> list[Any]:
     if module_name is None or module_name not in sys.modules:
         return []
@@ -128,7 +141,10 @@ def _functions_of(module_name: str | None) -> list[Any]:
 
 MODES: dict[str, Mode] = {
     "bare": Mode("bare", lambda w: w.cell),
-    "%%perf": Mode("%%perf", lambda w: f"%%perf\n{w.cell}"),
+    # perfnb's modes run with -q: the profiling itself. Showing the result (text, HTML with
+    # pictures) is measured once, by "%%perf+display", so neither cost hides the other.
+    "%%perf": Mode("%%perf", lambda w: f"%%perf -q\n{w.cell}"),
+    "%%perf+display": Mode("%%perf+display", lambda w: f"%%perf\n{w.cell}"),
     "cProfile": Mode(
         "cProfile",
         _between("_bench_cp = _cProfile.Profile()\n_bench_cp.enable()", "_bench_cp.disable()"),
@@ -149,6 +165,25 @@ MODES: dict[str, Mode] = {
     "tracemalloc": Mode(
         "tracemalloc", _between("import tracemalloc as _tm\n_tm.start()", "_tm.stop()"), prepare="import tracemalloc"
     ),
+    # issue #3: per-line memory and exact line timings
+    "--memory": Mode("--memory", lambda w: f"%%perf -q --memory\n{w.cell}"),
+    "--memory=rss": Mode("--memory=rss", lambda w: f"%%perf -q --memory=rss\n{w.cell}", needs="psutil"),
+    "memory_profiler": Mode(
+        "memory_profiler",
+        _memory_profiler_cell,
+        prepare="from memory_profiler import LineProfiler as _MemoryLineProfiler",
+        needs="memory_profiler",
+    ),
+    "--lines": Mode("--lines", _perf_lines_cell, needs="line_profiler"),
+    # issue #4: PyTorch profiling (torch.profiler alone as the reference)
+    "torch.profiler": Mode(
+        "torch.profiler",
+        _between("_bench_tp = _tprof.profile(record_shapes=True)\n_bench_tp.start()", "_bench_tp.stop()"),
+        prepare="import torch.profiler as _tprof",
+        needs="torch",
+    ),
+    "--torch": Mode("--torch", lambda w: f"%%perf -q --torch\n{w.cell}", needs="torch"),
+    "--flops": Mode("--flops", lambda w: f"%%perf -q --flops\n{w.cell}", needs="torch"),
 }
 
 
@@ -235,8 +270,10 @@ def _elapsed(command: list[str]) -> float | None:
 
 def measure_fixed_costs(shell: Any, results: Results, runs: int = 40) -> None:
     bare = [run_cell(shell, "pass") for _ in range(runs)]
-    profiled = [run_cell(shell, "%%perf\npass") for _ in range(runs)]
-    results.extras["fixed_cost_s"] = statistics.median(profiled) - statistics.median(bare)
+    quiet = [run_cell(shell, "%%perf -q\npass") for _ in range(runs)]
+    shown = [run_cell(shell, "%%perf\npass") for _ in range(runs)]
+    results.extras["fixed_cost_s"] = statistics.median(quiet) - statistics.median(bare)
+    results.extras["fixed_cost_display_s"] = statistics.median(shown) - statistics.median(bare)
     code = (
         "import time\nfrom IPython.core.interactiveshell import InteractiveShell\n"
         "ip = InteractiveShell.instance()\nt = time.perf_counter()\nip.run_line_magic('load_ext', 'perfnb')\n"
@@ -311,6 +348,7 @@ def report(results: Results, loads: list[Workload], modes: list[Mode], repeats: 
         lines.append("")
         if "fixed_cost_s" in extras:
             lines.append(f"fixed cost of %%perf around an empty cell: {extras['fixed_cost_s'] * 1e3:.2f} ms (target ≤ 20 ms)")
+            lines.append(f"  the same, showing the profile (text + static HTML): {extras['fixed_cost_display_s'] * 1e3:.2f} ms")
             lines.append(f"%load_ext perfnb: {extras['load_ext_s'] * 1e3:.1f} ms (target ≤ 300 ms)")
         if "one_line_90pct_reported" in extras:
             lines.append(

@@ -16,6 +16,11 @@ __version__ = "0.1.0"
 _extensions: dict[int, Any] = {}
 
 
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where the prebuilt JupyterLab extension lies (``jupyter labextension develop .`` links it)."""
+    return [{"src": "labextension", "dest": "perfnb"}]
+
+
 def load_ipython_extension(ipython: Any) -> None:
     from .magic import PerfExtension
 

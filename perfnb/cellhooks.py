@@ -9,6 +9,10 @@ a ``finally``, even for a syntax error) stops them and shows the profile.
 
 Cells with ``-n``/``--warmup``, and arguments that do not parse, are left to the
 ``%%perf`` cell magic (magic.py), which repeats the body or prints the usage.
+
+Always-on mode (``%perf on``) runs every other cell through the same path with the
+default options and shows only the profile's static mime bundle, marked
+``{"always_on": true}`` in its display metadata.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from . import options as perf_options
 from .publish import warn
 
 if TYPE_CHECKING:
+    from .model import Profile
     from .recorder import Recording
 
 # The recorder, engines, model and views are imported by the first profiled cell,
@@ -51,12 +56,34 @@ def _first_line(cell: str) -> str:
     return ""
 
 
+def _profiled_always(cell: str) -> bool:
+    """Cells always-on mode profiles: not blank, and not a %perf / %%perf cell (those run their own)."""
+    first = _first_line(cell).lstrip()
+    return bool(first) and not first.startswith(("%perf", "%%perf"))
+
+
+def _publish_always_on(shell: InteractiveShell, profile: Profile, options: perf_options.Options) -> None:
+    """An always-on cell shows its profile's static bundle only (no widget), marked so that the
+    JupyterLab renderer shows it folded to one line; the sidebar lists it like any other."""
+    from IPython.display import display
+
+    from .model import MIME_TYPE
+    from .publish import add_suggestions
+    from .render.bundle import mime_bundle
+
+    if options.advice:
+        add_suggestions(shell, profile, options.verify)
+    display(mime_bundle(profile), raw=True, metadata={MIME_TYPE: {"always_on": True}})
+
+
 class CellHooks:
     def __init__(self, shell: InteractiveShell) -> None:
         self.shell = shell
         self._depth = 0
         self._recording: Recording | None = None
         self._options: perf_options.Options | None = None
+        self.always_on = False  # %perf on: every cell is profiled in the default mode
+        self._always = False  # the running recording was started by always-on mode
 
     def register(self) -> None:
         self.shell.input_transformers_cleanup.append(self.transform)
@@ -72,6 +99,10 @@ class CellHooks:
 
     def transform(self, lines: list[str]) -> list[str]:
         if lines and transparent_options(lines[0]) is not None:
+            if len(lines) > 1 and lines[1].startswith("%%"):
+                # A cell magic under %%perf (%%time, %%capture, %%bash...) must stay the first
+                # line for IPython to see it; it runs as one call, so line numbers do not matter.
+                return lines[1:]
             return ["\n", *lines[1:]]
         return lines
 
@@ -84,6 +115,9 @@ class CellHooks:
         if self._depth > 1:
             return
         parsed = transparent_options(_first_line(info.raw_cell))
+        always = parsed is None and self.always_on and _profiled_always(info.raw_cell)
+        if always:
+            parsed = perf_options.Options()
         if parsed is None:
             return
         from .recorder import NestedProfileError, Recording
@@ -97,14 +131,15 @@ class CellHooks:
         except Exception as exc:
             warn(f"could not start: {type(exc).__name__}: {exc}")
             return
-        self._recording, self._options = recording, parsed
+        self._recording, self._options, self._always = recording, parsed, always
 
     def post_run_cell(self, result: Any) -> None:
         self._depth = max(0, self._depth - 1)
         if self._depth or self._recording is None or self._options is None:
             return
-        recording, parsed = self._recording, self._options
+        recording, parsed, always = self._recording, self._options, self._always
         self._recording = self._options = None
+        self._always = False
         from .model import CellInfo
         from .publish import publish
         from .sources import SourceMap
@@ -113,7 +148,10 @@ class CellHooks:
         source = str(getattr(getattr(result, "info", None), "raw_cell", ""))
         try:
             profile = recording.stop(CellInfo(count, source), SourceMap(self.shell, current=(count, source)))
-            publish(self.shell, profile, parsed)
+            if always:
+                _publish_always_on(self.shell, profile, parsed)
+            else:
+                publish(self.shell, profile, parsed)
         except Exception as exc:
             from .recorder import abort
 

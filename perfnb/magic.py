@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 @magics_class
 class PerfMagics(Magics):
+    def __init__(self, shell: InteractiveShell, hooks: CellHooks | None = None, **kwargs: Any) -> None:
+        super().__init__(shell, **kwargs)
+        self.hooks = hooks
+
     @perf_options.perf_arguments
     @line_cell_magic
     def perf(self, line: str, cell: str | None = None) -> Any:
@@ -43,10 +47,15 @@ class PerfMagics(Magics):
             model(batch)
 
             %perf -o prof total = compute(data)
+
+            %perf on                     # always on: profile every cell (folded output)
+            %perf off
         """
         __tracebackhide__ = True  # IPython leaves perfnb's frames out of the user's traceback
         shell = self.shell
         assert shell is not None
+        if cell is None and line.strip() in ("on", "off"):
+            return self._always_on(line.strip() == "on")
         if cell is None:
             option_text, statement = perf_options.split_statement(line)
             parsed = perf_options.parse(option_text)
@@ -54,6 +63,12 @@ class PerfMagics(Magics):
                 raise UsageError("%perf needs a statement to profile, e.g. %perf total = compute(data)")
             return _run_profiled(shell, parsed, statement, first_line=1)
         return _run_profiled(shell, perf_options.parse(line), cell, first_line=2)
+
+    def _always_on(self, on: bool) -> None:
+        if self.hooks is None:
+            raise UsageError("%perf on/off needs the extension: %load_ext perfnb")
+        self.hooks.always_on = on
+        print("perfnb: every cell is profiled now (%perf off to stop)" if on else "perfnb: always-on profiling is off")
 
 
 def _current_count(shell: InteractiveShell) -> int:
@@ -119,7 +134,7 @@ class PerfExtension:
         self.hooks = CellHooks(shell)
 
     def load(self) -> None:
-        self.shell.register_magics(PerfMagics)
+        self.shell.register_magics(PerfMagics(self.shell, hooks=self.hooks))
         self.hooks.register()
 
     def unload(self) -> None:

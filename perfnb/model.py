@@ -54,6 +54,14 @@ class LineStat:
     alloc_bytes: int | None = None
     cpu_s: float = 0.0
     function: str = ""
+    # --lines (line_profiler): time measured between this line's start and the next line's
+    # in the same frame, over every hit (callees included); None when not measured.
+    line_time_s: float | None = None
+    # --memory: alloc_bytes is the most the line held at once; alloc_count its blocks then;
+    # peak_bytes what it held at the traced peak; retained_bytes what it still held at the end.
+    alloc_count: int | None = None
+    peak_bytes: int | None = None
+    retained_bytes: int | None = None
 
 
 @dataclass
@@ -83,6 +91,10 @@ class Memory:
     timeline: list[list[float]] = field(default_factory=list)
     rss_start_bytes: int = 0
     rss_end_bytes: int = 0
+    # --memory: traced bytes over time, and traced bytes allocated during the run and still
+    # held at its end (None when not traced).
+    traced_timeline: list[list[float]] = field(default_factory=list)
+    retained_bytes: int | None = None
 
 
 @dataclass
@@ -113,12 +125,59 @@ class TorchOp:
 
 
 @dataclass
+class TorchLine:
+    """Torch work launched from one source line (inclusive: a cell line calling a
+    function from an earlier cell is charged that function's ops too)."""
+
+    origin: Origin
+    cell: int | None
+    file: str
+    line: int
+    code: str
+    cpu_s: float
+    device_s: float
+    ops: int = 0
+    syncs: int = 0
+    function: str = ""
+
+
+@dataclass
+class TorchModule:
+    """An nn.Module the cell called (outermost ones only; children are in their totals)."""
+
+    name: str
+    type: str
+    params: int
+    bytes: int
+    dtypes: list[str] = field(default_factory=list)
+    device: str = ""
+    calls: int = 0
+    flops: int | None = None
+
+
+@dataclass
 class TorchSection:
     device: str
     ops: list[TorchOp] = field(default_factory=list)
     flops: int | None = None
     device_memory_peak_bytes: int | None = None
     syncs: int = 0
+    lines: list[TorchLine] = field(default_factory=list)
+    modules: list[TorchModule] = field(default_factory=list)
+    flops_source: str = ""
+    flops_per_s: float | None = None
+    peak_flops_per_s: float | None = None
+    peak_fraction: float | None = None
+    dtype: str = ""
+    device_memory_reserved_peak_bytes: int | None = None
+    memory_timeline: list[list[float]] = field(default_factory=list)
+    cpu_s: float = 0.0
+    device_s: float = 0.0
+    dataloader_wait_s: float = 0.0
+    trace_path: str | None = None
+    device_elapsed_s: float | None = None  # the cell's span on the GPU, timed with CUDA events
+    device_memory_peak_is_lower_bound: bool = False
+    module_flops: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,6 +200,7 @@ class Suggestion:
     verified: str | None = None
     speedup: str = ""
     saving_s: float = 0.0
+    file: str = ""  # where ``lines`` are: "In [5]" or a path
 
 
 @dataclass
@@ -153,6 +213,7 @@ class Meta:
     interval_s: float = 0.0
     samples: int = 0
     errors: list[str] = field(default_factory=list)
+    advice_notes: list[str] = field(default_factory=list)  # suggestions measured and withdrawn, and why
 
 
 @dataclass

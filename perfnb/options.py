@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
@@ -20,6 +20,17 @@ class Options:
     quiet: bool = False
     output: str | None = None
     threads: bool = True
+    memory: str | None = None  # None, "trace" (tracemalloc) or "rss" (memory_profiler)
+    lines: bool = False
+    functions: list[str] = field(default_factory=list)
+    save: str | None = None  # keep this profile under NAME for a later --compare NAME
+    compare: str | None = None  # show an A/B comparison against the profile saved as NAME
+    torch: bool = False  # torch.profiler: op table, per-line op/kernel time, device memory, syncs
+    gpu: bool = False  # --torch plus NVML utilisation/memory sampling when a GPU is present
+    flops: bool = False  # FlopCounterMode: exact FLOPs in total and per nn.Module
+    trace: str | None = None  # write the torch trace as a Chrome trace (Perfetto) to this path
+    verify: bool = False  # measure the suggestions that can be measured (on copies) and withdraw the slower
+    advice: bool = True  # --no-advice: no suggestions
 
     @property
     def repeats(self) -> bool:
@@ -61,6 +72,41 @@ _ARGUMENTS = [
              help="Store the Profile object in the variable NAME."),
     argument("-q", "--quiet", action="store_true", help="Display nothing (use with -o)."),
     argument("--no-threads", action="store_true", help="Do not sample threads other than the main one."),
+    argument("--memory", nargs="?", const="trace", choices=["trace", "rss"], default=None, metavar="trace|rss",
+             help="Memory per line. --memory (tracemalloc): the most each line of the cell and of the "
+                  "functions it reaches held at once, what it held at the traced peak and still holds at "
+                  "the end, with block counts (NumPy buffers included). Measured cost: 1.6-11x "
+                  "on pure-Python programs (tracemalloc alone: 1.4-4.6x), 1.5x on NumPy code "
+                  "(benchmarks/results/memory_lines). "
+                  "--memory=rss: the process's RSS change per line of the cell and its notebook "
+                  "functions, read (with psutil, as memory_profiler does) on every line those run, "
+                  "plus a trace call on every other call: 4-7x on pure-Python programs, slower on "
+                  "line-heavy notebook code (benchmarks/results/memory_rss*)."),
+    argument("--lines", action="store_true",
+             help="Exact hits and time per line (line_profiler) for the cell and every function "
+                  "defined in the notebook; -f adds functions from modules."),
+    argument("-f", "--function", action="append", default=[], metavar="DOTTED.NAME",
+             help="Time this function line by line too (repeatable; implies --lines), "
+                  "e.g. -f mymodule.work or -f pandas.DataFrame.apply."),
+    argument("--torch", action="store_true",
+             help="PyTorch profiling (torch.profiler): op table with shapes and FLOPs, op and kernel time "
+                  "per notebook line, device memory peak and timeline, CPU-GPU syncs, nn.Modules used."),
+    argument("--gpu", action="store_true",
+             help="--torch, plus GPU utilisation and memory sampled through NVML when a GPU is present."),
+    argument("--flops", action="store_true",
+             help="Count FLOPs exactly with torch's FlopCounterMode, in total and per nn.Module (slower)."),
+    argument("--trace", default=None, metavar="PATH",
+             help="Write the torch trace to PATH as a Chrome trace (open it in Perfetto); implies --torch."),
+    argument("--verify", action="store_true",
+             help="Measure the suggestions that can be measured — caching, float32, int8 quantization — by "
+                  "running the candidate on a copy after the cell: both timed, outputs compared (max |Δ|); "
+                  "a suggestion that is not faster is withdrawn. Your objects are never changed."),
+    argument("--no-advice", action="store_true", help="Show no optimization suggestions."),
+    argument("--save", default=None, metavar="NAME",
+             help="Keep this profile under NAME (for this kernel) to compare a later cell against it."),
+    argument("--compare", default=None, metavar="NAME",
+             help="Compare with the profile saved as NAME: speedup with a confidence interval (use -n on "
+                  "both cells), per-line changes and a differential flame graph."),
 ]
 
 
@@ -86,6 +132,17 @@ def parse(line: str) -> Options:
         quiet=args.quiet,
         output=args.output,
         threads=not args.no_threads,
+        memory=args.memory,
+        lines=args.lines or bool(args.function),
+        functions=list(args.function),
+        save=args.save,
+        compare=args.compare,
+        torch=args.torch or args.gpu or args.trace is not None,
+        gpu=args.gpu,
+        flops=args.flops,
+        trace=args.trace,
+        verify=args.verify,
+        advice=not args.no_advice,
     )
 
 
@@ -96,7 +153,8 @@ def split_statement(line: str) -> tuple[str, str]:
     value of one; the statement keeps its exact text.
     """
     parser = _perf_signature.parser  # type: ignore[attr-defined]
-    takes_value = {s for a in parser._actions if a.nargs != 0 for s in a.option_strings}
+    # An optional value (--memory[=rss]) is only taken in its --opt=value form here.
+    takes_value = {s for a in parser._actions if a.nargs not in (0, "?") for s in a.option_strings}
     rest = line.lstrip()
     consumed: list[str] = []
     expect_value = False

@@ -16,6 +16,8 @@ def warn(message: str) -> None:
 
 
 def publish(shell: Any, profile: Profile, options: Options) -> None:
+    if options.advice:
+        add_suggestions(shell, profile, options.verify)
     if options.output:
         shell.user_ns[options.output] = profile
     comparison = None
@@ -27,3 +29,13 @@ def publish(shell: Any, profile: Profile, options: Options) -> None:
         from .render.bundle import show
 
         show(profile, comparison, shell)
+
+
+def add_suggestions(shell: Any, profile: Profile, verify: bool = False) -> None:
+    """Run the advisor (imported only now); its failure costs the suggestions, never the cell."""
+    try:
+        from .advice import advise
+
+        profile.suggestions = advise(profile, shell, verify=verify)
+    except Exception as exc:
+        warn(f"no suggestions for this cell: {type(exc).__name__}: {exc}")

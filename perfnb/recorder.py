@@ -24,19 +24,30 @@ from .options import Options
 from .sources import SourceMap
 from .stats import timing_from_runs
 
+EXACT_ENGINES_INTERVAL_S = 0.05
+
 
 class NestedProfileError(RuntimeError):
     """Raised when a profile starts while another one is running."""
 
 
 def make_engines(options: Options, is_root: Callable[[CodeType], bool]) -> list[Engine]:
-    engines: list[Engine] = [Sampler(is_root, interval_s=options.interval_s, sample_threads=options.threads)]
-    engines.extend(torch_engines(options, is_root))  # --torch/--gpu/--flops, or cheap facts when torch is in use
+    interval_s = options.interval_s
+    if options.memory or options.lines:
+        # The exact engines give the per-line figures; the sampler (call tree, native split,
+        # RSS, GC) slows down so its own work adds little to theirs.
+        interval_s = max(interval_s, EXACT_ENGINES_INTERVAL_S)
+    engines: list[Engine] = [Sampler(is_root, interval_s=interval_s, sample_threads=options.threads)]
+    engines.extend(torch_engines(options, is_root))  # --torch/--gpu/--flops, or device-memory facts when CUDA is in use
     # Started in this order and stopped in reverse: the exact-line engine sits closest to the cell.
     if options.memory == "trace":
         from .engines.memory import TracedMemory
 
         engines.append(TracedMemory())
+    elif options.memory == "rss" and options.lines:
+        from .publish import warn
+
+        warn("--memory=rss and --lines both need Python's trace hook; running --lines only")
     elif options.memory == "rss":
         from .engines.rss_lines import RssLines
 

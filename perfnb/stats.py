@@ -58,3 +58,68 @@ def timing_from_runs(runs_s: list[float], cpu_s: float, warmup: int = 0) -> Timi
         p50_ci_s=median_ci(ordered),
         warmup=warmup,
     )
+
+
+def mann_whitney_null_counts(n: int, m: int) -> list[int]:
+    """How many of the C(n+m, n) orderings of two samples (sizes n, m, no ties) give each
+    Mann-Whitney U = 0..n*m: the coefficients of the Gaussian binomial [n+m choose n]."""
+    poly = [1]
+    for i in range(1, n + 1):
+        grown = [*poly, *([0] * (m + i))]  # multiply by (1 - q^(m+i))
+        for j in range(len(poly) - 1, -1, -1):
+            grown[j + m + i] -= poly[j]
+        for j in range(i, len(grown)):  # divide by (1 - q^i), exactly
+            grown[j] += grown[j - i]
+        poly = grown[: len(grown) - i]
+    return poly
+
+
+EXACT_U_LIMIT = 10_000  # n*m above this uses the normal approximation of U
+
+
+def _u_rank(n: int, m: int, confidence: float) -> int:
+    """The k of the distribution-free interval [D_(k), D_(nm+1-k)] for a shift (Moses); 0 if none."""
+    alpha = 1.0 - confidence
+    if n * m <= EXACT_U_LIMIT:
+        counts = mann_whitney_null_counts(n, m)
+        total = math.comb(n + m, n)
+        cumulative = 0
+        k = 0
+        for u, c in enumerate(counts):
+            cumulative += c
+            if cumulative / total > alpha / 2:
+                break
+            k = u + 1
+        return k
+    z = statistics.NormalDist().inv_cdf(1.0 - alpha / 2)
+    return max(0, math.floor(n * m / 2 - z * math.sqrt(n * m * (n + m + 1) / 12)))
+
+
+def ratio_ci(base: list[float], new: list[float], confidence: float = 0.95) -> tuple[float, float, float] | None:
+    """How many times longer ``new`` takes than ``base``: (estimate, low, high).
+
+    The Hodges-Lehmann estimate and the Moses (Mann-Whitney) confidence interval of
+    the shift between the log-times, turned back into a ratio. Distribution-free; it
+    needs no normality, only that one sample is a scaled copy of the other. None when
+    the samples are too small for the confidence asked (e.g. fewer than 4 runs each
+    at 95%) or hold a non-positive time.
+    """
+    if not base or not new or min(base) <= 0 or min(new) <= 0:
+        return None
+    k = _u_rank(len(base), len(new), confidence)
+    if k < 1:
+        return None
+    logs_base = [math.log(x) for x in base]
+    diffs = sorted(math.log(y) - x for y in new for x in logs_base)
+    estimate = statistics.median(diffs)
+    return math.exp(estimate), math.exp(diffs[k - 1]), math.exp(diffs[len(diffs) - k])
+
+
+def exceedance_p(runs: list[float], limit: float, quantile: float) -> tuple[int, float]:
+    """Runs above ``limit`` and the chance of at least that many if the true ``quantile``
+    (0..1) of the run time were at ``limit`` (a one-sided binomial test)."""
+    above = sum(1 for r in runs if r > limit)
+    n = len(runs)
+    tail = 1.0 - quantile
+    p = sum(math.comb(n, i) * tail**i * quantile ** (n - i) for i in range(above, n + 1))
+    return above, min(1.0, p)

@@ -10,6 +10,10 @@ from html import escape
 
 from ..model import LineStat, Profile, TreeNode
 from . import format as fmt
+from .advice_view import suggestions_html
+from .linedetail import Section, sections
+from .pictures import pictures_html
+from .torch_view import torch_sections
 
 TREE_MIN_SHARE = 0.01
 TREE_MAX_DEPTH = 12
@@ -35,7 +39,7 @@ STYLE = """
 
 
 def render_html(profile: Profile, top: int = 15) -> str:
-    parts = [f"<div class='perfnb'><style>{STYLE}</style>", _header(profile)]
+    parts = [f"<div class='perfnb'><style>{STYLE}</style>", _header(profile), pictures_html(profile)]
     hot = fmt.hot_lines(profile, top)
     if hot:
         parts.append(_lines_table(hot, profile.timing.wall_s))
@@ -43,6 +47,8 @@ def render_html(profile: Profile, top: int = 15) -> str:
         parts.append("<details><summary><b>Call tree</b></summary>")
         parts.append(_tree(profile.tree, profile.tree.time_s or 1.0, 0))
         parts.append("</details>")
+    parts.extend(_detail_table(section) for section in [*sections(profile), *torch_sections(profile)])
+    parts.append(suggestions_html(profile))
     for thread in profile.threads:
         parts.append(
             f"<div>Thread <code>{escape(thread.name)}</code>: {fmt.seconds(thread.time_s)} sampled</div>"
@@ -101,3 +107,15 @@ def _tree(node: TreeNode, total: float, depth: int) -> str:
         return f"<div style='margin-left:14px'>{label}</div>"
     inner = "".join(_tree(c, total, depth + 1) for c in children)
     return f"<details open><summary>{label}</summary>{inner}</details>"
+
+
+def _detail_table(section: Section) -> str:
+    """A --memory or --lines section: figures, then where and the code (all escaped)."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in section.header)
+    rows = "".join(
+        "<tr>" + "".join(f"<td class='num'>{escape(c)}</td>" for c in row[:-1]) + f"<td><code>{escape(row[-1])}</code></td></tr>"
+        for row in section.rows
+    )
+    table = f"<table><tr>{head}</tr>{rows}</table>" if section.rows else ""
+    note = f"<div class='warn'>{escape(section.note)}</div>" if section.note else ""
+    return f"<div><b>{escape(section.title)}</b></div>{table}{note}"

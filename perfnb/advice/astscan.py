@@ -1,0 +1,170 @@
+"""Reading Python source for the advisor: parsing cells, finding loops, names and calls."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+LoopNode = ast.For | ast.AsyncFor | ast.While | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+def parse_cell(source: str) -> ast.Module | None:
+    """A cell's AST with the editor's line numbers; magic and shell lines are blanked."""
+    lines = [
+        "" if line.lstrip().startswith(("%", "!")) else line
+        for line in source.splitlines()
+    ]
+    try:
+        return ast.parse("\n".join(lines))
+    except SyntaxError:
+        return None
+
+
+@dataclass
+class Loop:
+    """A ``for``/``while`` statement or a comprehension, with the names each iteration rebinds."""
+
+    node: LoopNode
+    first: int
+    last: int
+    body: list[ast.AST]
+    iters: list[ast.expr]
+    targets: set[str]
+
+    @property
+    def assigned(self) -> set[str]:
+        """Names bound anywhere in the loop (targets and assignments in its body)."""
+        names = set(self.targets)
+        for part in self.body:
+            names |= stored_names(part)
+        return names
+
+
+def loops(tree: ast.AST) -> list[Loop]:
+    """Every loop in ``tree`` that is not inside a nested function, outermost first."""
+    found: list[Loop] = []
+    for node in walk_local(tree):
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            found.append(Loop(node, node.lineno, _end(node), list(node.body), [node.iter], stored_names(node.target)))
+        elif isinstance(node, ast.While):
+            found.append(Loop(node, node.lineno, _end(node), list(node.body), [], set()))
+        elif isinstance(node, COMPREHENSIONS):
+            element: list[ast.AST] = (
+                [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            )
+            conditions: list[ast.AST] = [c for g in node.generators for c in g.ifs]
+            targets: set[str] = set()
+            for generator in node.generators:
+                targets |= stored_names(generator.target)
+            found.append(
+                Loop(node, node.lineno, _end(node), element + conditions, [g.iter for g in node.generators], targets)
+            )
+    return found
+
+
+def walk_local(tree: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk`` that does not enter nested function definitions (the root may be one)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, FUNCTIONS):
+                stack.append(child)
+
+
+def walk_body(body: list[ast.AST]) -> Iterator[ast.AST]:
+    for part in body:
+        yield from walk_local(part)
+
+
+def functions(tree: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def stored_names(node: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
+            names.add(child.id)
+    return names
+
+
+def loaded_names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def dotted(node: ast.AST) -> str:
+    """``np.linalg.norm`` for an attribute chain on a name; empty for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return ""
+
+
+def call_name(call: ast.Call) -> str:
+    """``sorted``, ``np.append``, or ``.sort`` for a method called on any other expression."""
+    name = dotted(call.func)
+    if name:
+        return name
+    if isinstance(call.func, ast.Attribute):
+        return "." + call.func.attr
+    return ""
+
+
+def method_of(call: ast.Call) -> tuple[str, str] | None:
+    """(receiver name, method) for ``name.method(...)``."""
+    if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+        return call.func.value.id, call.func.attr
+    return None
+
+
+def calls(node: ast.AST) -> Iterator[ast.Call]:
+    for child in walk_local(node):
+        if isinstance(child, ast.Call):
+            yield child
+
+
+def keyword(call: ast.Call, name: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+def constant(node: ast.expr | None) -> object:
+    return node.value if isinstance(node, ast.Constant) else None
+
+
+def inside(node: ast.AST, ancestors: list[ast.AST]) -> bool:
+    return any(child is node for a in ancestors for child in ast.walk(a))
+
+
+def _end(node: ast.AST) -> int:
+    end: int | None = getattr(node, "end_lineno", None)
+    return end if end is not None else int(getattr(node, "lineno", 0))
+
+
+def end_line(node: ast.AST) -> int:
+    return _end(node)
+
+
+def text(node: ast.AST) -> str:
+    return ast.unparse(node)
+
+
+def statement_lines(body: list[ast.AST]) -> set[int]:
+    lines: set[int] = set()
+    for part in body:
+        for child in walk_local(part):
+            lineno = getattr(child, "lineno", None)
+            if lineno is not None:
+                lines.update(range(lineno, _end(child) + 1))
+    return lines
