@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from .model import LineStat, Profile, TreeNode
+from .model import LineStat, Profile, TreeNode, tree_to_plain
 from .render import format as fmt
 from .stats import ratio_ci
 
@@ -58,7 +58,7 @@ class Comparison:
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("lines", "tree")}
         out["lines"] = [dataclasses.asdict(d) for d in self.lines]
-        out["tree"] = _diff_to_plain(self.tree) if self.tree is not None else None
+        out["tree"] = tree_to_plain(self.tree) if self.tree is not None else None
         return out
 
 
@@ -134,23 +134,6 @@ def diff_tree(base: TreeNode | None, new: TreeNode | None) -> DiffNode | None:
             diff.children.append(child_diff)
             stack.append((child, other, child_diff))
     return root
-
-
-def _diff_to_plain(root: DiffNode) -> dict[str, Any]:
-    """Iterative (trees can be deep)."""
-
-    def shallow(node: DiffNode) -> dict[str, Any]:
-        return {f.name: getattr(node, f.name) for f in dataclasses.fields(node) if f.name != "children"} | {"children": []}
-
-    top = shallow(root)
-    stack = [(root, top)]
-    while stack:
-        node, plain = stack.pop()
-        for child in node.children:
-            child_plain = shallow(child)
-            plain["children"].append(child_plain)
-            stack.append((child, child_plain))
-    return top
 
 
 def save_and_compare(

@@ -255,7 +255,7 @@ class Profile:
 def _to_plain(value: Any) -> Any:
     """Dataclasses to dicts without recursion (call trees can be thousands deep)."""
     if isinstance(value, TreeNode):
-        return _tree_to_plain(value)
+        return tree_to_plain(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (list, tuple)):
@@ -265,8 +265,10 @@ def _to_plain(value: Any) -> Any:
     return value
 
 
-def _tree_to_plain(root: TreeNode) -> dict[str, Any]:
-    def shallow(node: TreeNode) -> dict[str, Any]:
+def tree_to_plain(root: Any) -> dict[str, Any]:
+    """A tree of dataclass nodes (each with a ``children`` list) as nested dicts, iteratively."""
+
+    def shallow(node: Any) -> dict[str, Any]:
         out = {f.name: getattr(node, f.name) for f in dataclasses.fields(node) if f.name != "children"}
         out["children"] = []
         return out

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from perfnb.model import CellInfo, Memory, Profile, Timing, TreeNode
+from perfnb.model import CellInfo, Memory, Meta, Profile, Timing, TreeNode
 from perfnb.render import pictures
 from perfnb.render.bundle import mime_bundle
 
@@ -19,10 +19,11 @@ pytest.importorskip("matplotlib")
 EVIL = "<script>alert(1)</script> $x^2$ & {braces}"
 
 
-def profile(runs: list[float], timeline: list[list[float]], tree: TreeNode | None) -> Profile:
+def profile(runs: list[float], timeline: list[list[float]], tree: TreeNode | None, samples: int = 200) -> Profile:
     timing = Timing(wall_s=sum(runs), cpu_s=sum(runs), runs_s=runs, p50_s=sorted(runs)[len(runs) // 2],
                     p95_s=max(runs), p99_s=max(runs))
-    return Profile(cell=CellInfo(3, "x = 1"), timing=timing, tree=tree, memory=Memory(rss_peak_bytes=5_000_000, timeline=timeline))
+    return Profile(cell=CellInfo(3, "x = 1"), timing=timing, tree=tree,
+                   memory=Memory(rss_peak_bytes=5_000_000, timeline=timeline), meta=Meta(samples=samples))
 
 
 def tree() -> TreeNode:
@@ -44,6 +45,9 @@ def test_each_picture_is_an_svg_element_drawn_only_when_there_is_something_to_dr
     assert pictures.pictures_html(one) == ""
     html = pictures.pictures_html(many)
     assert html.count("<svg") == 3 and "p50" in html and "peak 4.0 MB" in html
+    # A cell too short to be sampled gets no memory or flame picture (nothing to see; drawing costs).
+    few = profile([0.10, 0.11, 0.12, 0.10, 0.30], [[0.0, 1e6], [0.5, 4e6], [1.0, 2e6]], tree(), samples=3)
+    assert pictures.pictures_html(few).count("<svg") == 1
 
 
 def test_names_in_the_flame_graph_are_escaped_text_and_tiny_frames_are_left_out() -> None:

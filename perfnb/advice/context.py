@@ -2,12 +2,11 @@
 the user's namespace after the run, and times per source span.
 
 Back-edge time. On CPython 3.11 a pending signal is handled at a loop's backward jump,
-an instruction without a line number, and the frame then reports its code's first line
-(the ``%%perf`` line of a cell, the ``def`` line of a function). So native work inside a
-loop (``x in big_list``, a NumPy call) is charged by the sampler to that first line, not
-to the loop. The advisor gives that time back to the scope's loops, in proportion to the
-time measured in them, and within a loop to its lines in the same proportion
-(``_back_edges``).
+an instruction without a line number. The sampler charges it to the loop's header line,
+so a loop without calls has its time on its header and none on its body (``split``). Time
+that still lands on a scope's first line (the ``%%perf`` line of a cell, the ``def`` line
+of a function) is given back to the scope's loops, in proportion to the time measured in
+them, and within a loop to its lines in the same proportion (``_back_edges``).
 """
 
 from __future__ import annotations
@@ -22,6 +21,8 @@ from typing import Any
 from ..model import LineStat, Profile, Suggestion, TreeNode
 from ..sources import SourceMap, cell_label
 from .astscan import Loop, end_line, functions, loops, parse_cell
+
+HEADER_DOMINATES = 0.25  # body lines under this share of the header's time: the loop is not split by line
 
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # perfnb's own frames
 
@@ -91,7 +92,7 @@ class Context:
         from ..render.format import seconds as fmt_seconds
 
         outer = [lp for lp in loops(scope.node) if lp.first <= loop.first and loop.last <= lp.last
-                 and (scope.file, lp.first) in self.unsplit]
+                 and not self.split(scope, lp)]
         per_run = " per run" if self.runs > 1 else ""
         if outer:
             whole = outer[0]
@@ -108,7 +109,13 @@ class Context:
         )
 
     def split(self, scope: Scope, loop: Loop) -> bool:
-        return (scope.file, loop.first) not in self.unsplit
+        """Whether the loop's time is split by line. The sampler charges a loop without calls to
+        its header (its jump back is where a signal is handled), leaving its body lines (nearly) empty."""
+        if (scope.file, loop.first) in self.unsplit:
+            return False
+        header = self.span_time(scope, loop.first, loop.first)
+        body = self.span_time(scope, loop.first + 1, loop.last)
+        return not (header > 0 and body < HEADER_DOMINATES * header)
 
     def lines_time(self, scope: Scope, lines: set[int]) -> float:
         return sum(self.span_time(scope, n, n) for n in lines)

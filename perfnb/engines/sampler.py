@@ -13,6 +13,7 @@ stays bounded by the number of distinct stacks, not by the cell's duration.
 
 from __future__ import annotations
 
+import dis
 import functools
 import gc
 import os
@@ -556,12 +557,24 @@ _TICK_CODE = Sampler._tick.__code__
 
 @functools.lru_cache(maxsize=4096)
 def _nearest_line(code: CodeType, offset: int) -> int:
-    """The line of the closest instruction at or before ``offset`` that has one (Python marks
-    some artificial instructions, such as a loop's jump back, with no line number)."""
+    """A line for an instruction Python gave none (3.11 marks a loop's jump back that way).
+
+    A jump back belongs to its loop: it gets the line of the instruction it jumps to, the
+    loop's header — the body's cost (an ``in`` test on a list, say) runs without a signal
+    check, so "this loop" is the most precise honest answer. Any other such instruction gets
+    the line of the closest instruction before it that has one.
+    """
     line = code.co_firstlineno
-    for start, _end, lineno in code.co_lines():
-        if start > offset:
+    lines: dict[int, int | None] = {}
+    for instruction in dis.get_instructions(code):
+        lineno = instruction.positions.lineno if instruction.positions else None
+        lines[instruction.offset] = lineno
+        if instruction.offset > offset:
             break
+        if instruction.offset == offset and lineno is None and instruction.opname.startswith("JUMP_BACKWARD"):
+            target = lines.get(instruction.argval)
+            if target is not None:
+                return target
         if lineno is not None:
             line = lineno
     return line

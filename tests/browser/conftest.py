@@ -71,7 +71,7 @@ def _wait(url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float =
     raise RuntimeError(f"jupyter lab did not start in {timeout_s} s: {log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # one package at a time: a live sync Playwright breaks asyncio for later tests
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (make chromium)")
@@ -105,7 +105,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         shutil.copy(log, ARTIFACTS / "jupyter-lab.log")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # one package at a time: a live sync Playwright breaks asyncio for later tests
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
