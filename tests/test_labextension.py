@@ -70,7 +70,7 @@ def test_installed_wheel_is_listed_enabled_and_ok(wheel: Path, tmp_path: Path) -
     prefix = tmp_path / "prefix"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "PYTHON"))}
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--prefix", str(prefix), str(wheel)],
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--ignore-installed", "--quiet", "--prefix", str(prefix), str(wheel)],  # -I: never uninstall the dev install
         capture_output=True, text=True, timeout=300, env=env,
     )
     assert result.returncode == 0, result.stderr[-3000:]

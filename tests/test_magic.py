@@ -69,6 +69,9 @@ def test_magics_shell_lines_and_display_calls_inside_the_cell_work(ip: Any) -> N
 
 
 def test_the_displayed_result_sets_underscore_and_out(ip: Any) -> None:
+    # An earlier cell in this shared shell may have assigned `_` (`for _ in ...`), which makes
+    # it the user's and IPython then leaves it alone: start from IPython's own `_`.
+    ip.user_ns.pop("_", None)
     result = run(ip, "%%perf -q\n6 * 7\n")
     assert result.result == 42
     assert ip.user_ns["_"] == 42
