@@ -107,6 +107,9 @@ class CellRun:
         }
 
 
+RUNNER_DIRS = re.compile(re.escape(tempfile.gettempdir()) + r"/perfnb-diff-[\w.-]+")
+
+
 class _Normaliser:
     def __init__(self, cwd: str, volatile: bool) -> None:
         self.cwd = cwd
@@ -115,6 +118,9 @@ class _Normaliser:
 
     def text(self, value: str) -> str:
         value = value.replace(self.cwd, "<cwd>").replace(os.path.realpath(self.cwd), "<cwd>")
+        # Any of the runners' working directories, before ADDRESS can bite into a random suffix
+        # that happens to hold "0x".
+        value = RUNNER_DIRS.sub("<cwd>", value)
         value = ADDRESS.sub("0x?", value)
         for pattern, replacement in PROCESS_COUNTERS:
             value = pattern.sub(replacement, value)
