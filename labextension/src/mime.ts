@@ -14,12 +14,12 @@
  * button that unfolds the panel.
  */
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
+import { format } from "@perfnb/views";
 import type { ProfileJSON } from "@perfnb/views";
 import { PanelLayout, Widget } from "@lumino/widgets";
 import { el } from "./dom";
 import { asProfile, lineWhere, MIME_TYPE } from "./model";
 import { ProfileWidget } from "./profilewidget";
-import { secondsText } from "./report";
 
 export const WIDGET_MIME = "application/vnd.jupyter.widget-view+json";
 
@@ -72,7 +72,7 @@ export class ProfileRenderer extends Widget implements IRenderMime.IRenderer {
       "div",
       { class: "perfnb-folded" },
       el("span", { class: "perfnb-folded-title" }, "perfnb"),
-      ` ${secondsText(profile.timing.wall_s)}`,
+      ` ${format.seconds(profile.timing.wall_s)}`,
       hottest ? el("span", { class: "perfnb-folded-hot" }, ` · hottest ${lineWhere(hottest)}: `, el("code", {}, hottest.code.trim())) : null,
       " ",
       button,

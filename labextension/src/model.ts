@@ -18,16 +18,8 @@ export const MAX_RUNS = 20;
 /** Lines kept per run in the history (enough to compare two runs line by line); library lines are not kept. */
 export const RUN_LINES = 8;
 
-/** One line of a run, as kept in the history. */
-export interface RunLine {
-  origin: "cell" | "file";
-  /** execution count of the cell the line belongs to (cell lines), else null */
-  cell: number | null;
-  file: string;
-  line: number;
-  code: string;
-  time_s: number;
-}
+/** One line of a run, as kept in the history: the profile line's fields needed to compare runs. */
+export type RunLine = Pick<LineJSON, "origin" | "cell" | "file" | "line" | "code" | "time_s">;
 
 /** One run of a cell, small enough to keep many in the cell's metadata. */
 export interface RunSummary {

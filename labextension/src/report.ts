@@ -6,6 +6,8 @@
  * inline event handlers are dropped from the reused reports, so the file is
  * readable with scripts off and runs nothing.
  */
+import { format } from "@perfnb/views";
+
 import type { NotebookView } from "./model";
 
 export function escapeHtml(text: string): string {
@@ -20,15 +22,6 @@ export function inertHtml(html: string): string {
     .replace(/\son[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, "");
 }
 
-export function secondsText(value: number): string {
-  const v = Math.abs(value);
-  const sign = value < 0 ? "−" : "";
-  if (v >= 100) return `${sign}${v.toFixed(0)} s`;
-  if (v >= 1) return `${sign}${v.toFixed(2)} s`;
-  if (v >= 1e-3) return `${sign}${(v * 1e3).toFixed(1)} ms`;
-  return `${sign}${(v * 1e6).toFixed(0)} µs`;
-}
-
 const STYLE = `
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
 table.pnb-summary{border-collapse:collapse;margin:1em 0}
@@ -40,22 +33,22 @@ pre.pnb-source{background:#f6f6f6;padding:.5em;overflow:auto}
 
 export function notebookReport(name: string, view: NotebookView): string {
   const rows = view.cells
-    .map((c) => `<tr><td>${escapeHtml(c.label)}</td><td>${escapeHtml(c.title)}</td><td class="num">${escapeHtml(secondsText(c.wall_s))}</td><td class="num">${(c.share * 100).toFixed(0)}%</td></tr>`)
+    .map((c) => `<tr><td>${escapeHtml(c.label)}</td><td>${escapeHtml(c.title)}</td><td class="num">${escapeHtml(format.seconds(c.wall_s))}</td><td class="num">${(c.share * 100).toFixed(0)}%</td></tr>`)
     .join("\n");
   const hot = view.hotLines
-    .map((l) => `<tr><td>${escapeHtml(l.where)}</td><td><code>${escapeHtml(l.code)}</code></td><td class="num">${escapeHtml(secondsText(l.time_s))}</td><td class="num">${(l.share * 100).toFixed(0)}%</td></tr>`)
+    .map((l) => `<tr><td>${escapeHtml(l.where)}</td><td><code>${escapeHtml(l.code)}</code></td><td class="num">${escapeHtml(format.seconds(l.time_s))}</td><td class="num">${(l.share * 100).toFixed(0)}%</td></tr>`)
     .join("\n");
   const sections = view.cells
     .map((c) => {
       const body = c.html !== null ? inertHtml(c.html) : `<pre class="pnb-source">${escapeHtml(c.profile.cell.source ?? "")}</pre>`;
-      return `<section class="pnb-cell" id="cell-${c.index}"><h2>${escapeHtml(c.label)} — ${escapeHtml(secondsText(c.wall_s))} (${(c.share * 100).toFixed(0)}% of the notebook)</h2>\n${body}\n</section>`;
+      return `<section class="pnb-cell" id="cell-${c.index}"><h2>${escapeHtml(c.label)} — ${escapeHtml(format.seconds(c.wall_s))} (${(c.share * 100).toFixed(0)}% of the notebook)</h2>\n${body}\n</section>`;
     })
     .join("\n");
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>perfnb report — ${escapeHtml(name)}</title><style>${STYLE}</style></head>
 <body>
 <h1>perfnb report — ${escapeHtml(name)}</h1>
-<p>${view.cells.length} profiled cell(s), ${escapeHtml(secondsText(view.total_s))} in total.</p>
+<p>${view.cells.length} profiled cell(s), ${escapeHtml(format.seconds(view.total_s))} in total.</p>
 <table class="pnb-summary"><thead><tr><th>cell</th><th>first line</th><th>time</th><th>share</th></tr></thead><tbody>
 ${rows}
 </tbody></table>

@@ -12,7 +12,9 @@ import { Widget } from "@lumino/widgets";
 import { el, sparkline } from "./dom";
 import { readCells, recordRun, revealLine } from "./cells";
 import { buildView, type CellEntry, compareRuns, hottestCellLine, type NotebookView, type RunSummary } from "./model";
-import { notebookReport, secondsText } from "./report";
+import { format } from "@perfnb/views";
+
+import { notebookReport } from "./report";
 import { AlwaysOn } from "./alwayson";
 
 export interface SidebarOptions {
@@ -35,7 +37,7 @@ function trendText(entry: CellEntry): string {
 
 function runLabel(run: RunSummary, i: number): string {
   const when = run.started_at ? ` · ${run.started_at.replace("T", " ").replace(/\+00:00$/, " UTC")}` : "";
-  return `#${i + 1} In [${run.execution_count ?? " "}] · ${secondsText(run.wall_s)}${when}`;
+  return `#${i + 1} In [${run.execution_count ?? " "}] · ${format.seconds(run.wall_s)}${when}`;
 }
 
 export class PerformanceSidebar extends Widget {
@@ -114,7 +116,7 @@ export class PerformanceSidebar extends Widget {
       return;
     }
     this.body.append(
-      el("div", { class: "perfnb-total" }, `${view.cells.length} profiled cell${view.cells.length === 1 ? "" : "s"} · ${secondsText(view.total_s)} in total`),
+      el("div", { class: "perfnb-total" }, `${view.cells.length} profiled cell${view.cells.length === 1 ? "" : "s"} · ${format.seconds(view.total_s)} in total`),
       this.cellList(view),
       this.hotLines(view),
       this.suggestions(view),
@@ -134,7 +136,7 @@ export class PerformanceSidebar extends Widget {
       { type: "button", class: "perfnb-cell-jump", title: "Go to this cell and its hottest line" },
       el("span", { class: "perfnb-cell-label" }, entry.label),
       el("span", { class: "perfnb-cell-title" }, entry.title),
-      el("span", { class: "perfnb-cell-time" }, secondsText(entry.wall_s)),
+      el("span", { class: "perfnb-cell-time" }, format.seconds(entry.wall_s)),
     );
     jump.addEventListener("click", () => this.reveal(entry.index, hottestCellLine(entry.profile)));
     const bar = el("div", { class: "perfnb-share", title: `${percent(entry.share)} of the notebook's profiled time` }, el("div", { class: "perfnb-share-fill", style: `width:${(entry.share * 100).toFixed(1)}%` }));
@@ -194,12 +196,12 @@ export class PerformanceSidebar extends Widget {
     const verdict = c.ratio < 1 ? `B is ${(1 / Math.max(c.ratio, 1e-9)).toFixed(2)}× faster` : c.ratio > 1 ? `B is ${c.ratio.toFixed(2)}× slower` : "same time";
     const table = el("table", { class: "perfnb-compare-table" }, el("thead", {}, el("tr", {}, el("th", {}, "line"), el("th", {}, "A"), el("th", {}, "B"), el("th", {}, "Δ"))));
     const body = el("tbody");
-    body.appendChild(el("tr", { class: "perfnb-compare-total" }, el("td", {}, "wall"), el("td", {}, secondsText(a.wall_s)), el("td", {}, secondsText(b.wall_s)), el("td", {}, secondsText(c.delta_s))));
+    body.appendChild(el("tr", { class: "perfnb-compare-total" }, el("td", {}, "wall"), el("td", {}, format.seconds(a.wall_s)), el("td", {}, format.seconds(b.wall_s)), el("td", {}, format.seconds(c.delta_s))));
     for (const line of c.lines) {
-      body.appendChild(el("tr", {}, el("td", { title: line.code }, line.where, " ", el("code", {}, line.code.trim())), el("td", {}, secondsText(line.a_s)), el("td", {}, secondsText(line.b_s)), el("td", {}, secondsText(line.delta_s))));
+      body.appendChild(el("tr", {}, el("td", { title: line.code }, line.where, " ", el("code", {}, line.code.trim())), el("td", {}, format.seconds(line.a_s)), el("td", {}, format.seconds(line.b_s)), el("td", {}, format.seconds(line.delta_s))));
     }
     table.appendChild(body);
-    return el("div", {}, el("p", { class: "perfnb-verdict" }, `${verdict} (${secondsText(a.wall_s)} → ${secondsText(b.wall_s)})`), table);
+    return el("div", {}, el("p", { class: "perfnb-verdict" }, `${verdict} (${format.seconds(a.wall_s)} → ${format.seconds(b.wall_s)})`), table);
   }
 
   private hotLines(view: NotebookView): HTMLElement {
@@ -209,7 +211,7 @@ export class PerformanceSidebar extends Widget {
         "li",
         { class: "perfnb-hot-line" },
         el("span", { class: "perfnb-hot-where" }, line.where),
-        el("span", { class: "perfnb-hot-time" }, `${secondsText(line.time_s)} · ${percent(line.share)}`),
+        el("span", { class: "perfnb-hot-time" }, `${format.seconds(line.time_s)} · ${percent(line.share)}`),
         el("code", { class: "perfnb-hot-code" }, line.code.trim()),
       );
       if (line.cellIndex !== null) {
