@@ -17,6 +17,7 @@ default options and shows only the profile's static mime bundle, marked
 
 from __future__ import annotations
 
+import ast
 import re
 from types import CodeType
 from typing import TYPE_CHECKING, Any
@@ -76,6 +77,21 @@ def _publish_always_on(shell: InteractiveShell, profile: Profile, options: perf_
     display(mime_bundle(profile), raw=True, metadata={MIME_TYPE: {"always_on": True}})
 
 
+class _RaiseInterrupt(ast.NodeTransformer):
+    """Once: replaces the cell's code with ``raise KeyboardInterrupt`` at its first line."""
+
+    def __init__(self, shell: InteractiveShell) -> None:
+        self.shell = shell
+
+    def visit_Module(self, node: ast.Module) -> ast.Module:
+        if self in self.shell.ast_transformers:
+            self.shell.ast_transformers.remove(self)
+        message = ast.Constant("interrupted while perfnb was starting; the cell did not run")
+        call = ast.Call(func=ast.Name("KeyboardInterrupt", ast.Load()), args=[message], keywords=[])
+        raised = ast.Raise(exc=call, cause=None, lineno=1, col_offset=0, end_lineno=1, end_col_offset=0)
+        return ast.fix_missing_locations(ast.Module(body=[raised], type_ignores=[]))
+
+
 class CellHooks:
     def __init__(self, shell: InteractiveShell) -> None:
         self.shell = shell
@@ -120,21 +136,32 @@ class CellHooks:
             parsed = perf_options.Options()
         if parsed is None:
             return
-        from .recorder import NestedProfileError, Recording
+        from .recorder import NotProfiled, Recording
 
-        recording = Recording(parsed, self.is_cell_code)
         try:
+            # The cell as IPython compiles it (this class's transform blanks the %%perf line).
+            recording = Recording(parsed, self.is_cell_code, self.shell.transform_cell(info.raw_cell))
             recording.start()
-        except NestedProfileError as exc:
-            warn(str(exc))
+        except NotProfiled as exc:
+            warn(f"{exc}; running it unprofiled")
             return
         except Exception as exc:
             warn(f"could not start: {type(exc).__name__}: {exc}")
+            return
+        except KeyboardInterrupt:
+            # IPython's event trigger would swallow it and run the cell in full: stop what
+            # started and let the cell itself raise it, at its first line, without running.
+            from .recorder import abort
+
+            abort(recording)
+            self.shell.ast_transformers.append(_RaiseInterrupt(self.shell))
             return
         self._recording, self._options, self._always = recording, parsed, always
 
     def post_run_cell(self, result: Any) -> None:
         self._depth = max(0, self._depth - 1)
+        for transformer in [t for t in self.shell.ast_transformers if isinstance(t, _RaiseInterrupt)]:
+            self.shell.ast_transformers.remove(transformer)  # a cell that did not compile never used it
         if self._depth or self._recording is None or self._options is None:
             return
         recording, parsed, always = self._recording, self._options, self._always

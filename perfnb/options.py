@@ -11,6 +11,8 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+ENGINES = ("sampler", "scalene")  # what --engine accepts; the first is the default
+
 
 @dataclass
 class Options:
@@ -31,6 +33,7 @@ class Options:
     trace: str | None = None  # write the torch trace as a Chrome trace (Perfetto) to this path
     verify: bool = False  # measure the suggestions that can be measured (on copies) and withdraw the slower
     advice: bool = True  # --no-advice: no suggestions
+    engine: str = ENGINES[0]  # --engine: "sampler" (perfnb's own) or "scalene"; checked when profiling starts
 
     @property
     def repeats(self) -> bool:
@@ -102,6 +105,17 @@ _ARGUMENTS = [
                   "running the candidate on a copy after the cell: both timed, outputs compared (max |Δ|); "
                   "a suggestion that is not faster is withdrawn. Your objects are never changed."),
     argument("--no-advice", action="store_true", help="Show no optimization suggestions."),
+    # No argparse choices: an unknown name is a one-line message and the cell still runs (recorder.py).
+    argument("--engine", default=ENGINES[0], metavar="|".join(ENGINES),
+             help="Which profiler measures the cell (default: sampler, perfnb's own). --engine scalene "
+                  "(pip install perfnb[scalene]): the cell runs in the kernel as always, its effects and "
+                  "output stand; then Scalene profiles a copy of it in a separate Python process, which "
+                  "gets copies (cloudpickle) of the variables the cell reads and runs it from the kernel's "
+                  "working directory. Per-line time (Python / native) and the call tree are Scalene's, "
+                  "charged to the cell's and earlier cells' lines. It costs a second run of the cell plus "
+                  "Scalene's start (seconds), and whatever the cell does outside Python (files, network) "
+                  "happens twice. CPU time only; not with -n, --warmup, --memory, --lines, -f, --torch, "
+                  "--gpu, --flops or --trace."),
     argument("--save", default=None, metavar="NAME",
              help="Keep this profile under NAME (for this kernel) to compare a later cell against it."),
     argument("--compare", default=None, metavar="NAME",
@@ -143,6 +157,7 @@ def parse(line: str) -> Options:
         trace=args.trace,
         verify=args.verify,
         advice=not args.no_advice,
+        engine=args.engine,
     )
 
 

@@ -14,7 +14,7 @@ import sysconfig
 from dataclasses import dataclass
 from typing import Any
 
-_LIBRARY_ROOTS = tuple(
+LIBRARY_ROOTS = tuple(
     {p for p in (sysconfig.get_paths().get("stdlib"), sysconfig.get_paths().get("purelib")) if p}
     | {p for p in sys.path if p.endswith(("site-packages", "dist-packages"))}
 )
@@ -56,7 +56,7 @@ class SourceMap:
         number = self._cell_number(filename)
         if number is not None:
             return Location("cell", number, cell_label(number), library=False)
-        library = filename.startswith(_LIBRARY_ROOTS) or filename.startswith("<frozen ")
+        library = filename.startswith(LIBRARY_ROOTS) or filename.startswith("<frozen ")
         return Location("file", None, filename, library=library)
 
     def _cell_number(self, filename: str) -> int | None:
@@ -99,7 +99,7 @@ class SourceMap:
 
 def short_path(path: str) -> str:
     """A path relative to the library root or the working directory, for display."""
-    for root in sorted(_LIBRARY_ROOTS, key=len, reverse=True):
+    for root in sorted(LIBRARY_ROOTS, key=len, reverse=True):
         if path.startswith(root + os.sep):
             return path[len(root) + 1 :]
     try:

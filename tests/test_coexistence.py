@@ -22,15 +22,6 @@ def target(n):
     return total
 '''
 HEADERS = ["%%perf -q -o coexist_prof", "%%perf -q -o coexist_prof --memory", "%%perf -q -o coexist_prof --lines"]
-# Not strict: it fails when this file runs alone and passes after other in-process tests
-# (the lines engine is being changed to chain to an existing trace function: wrap_trace).
-LINES_TAKES_SETTRACE = pytest.mark.xfail(
-    strict=False,
-    reason="bug: on Python < 3.12 the --lines engine (line_profiler) can take over the trace function already "
-    "installed by a debugger or coverage.py for the whole cell, so that tool sees none of the cell's lines "
-    "(it is put back afterwards)",
-)
-TRACED_HEADERS = [*HEADERS[:2], pytest.param(HEADERS[2], marks=LINES_TAKES_SETTRACE)]
 
 
 @pytest.fixture
@@ -84,7 +75,7 @@ def _run_traced(ip: Any, cell: str) -> Tracer:
     return tracer
 
 
-@pytest.mark.parametrize("header", TRACED_HEADERS)
+@pytest.mark.parametrize("header", HEADERS)
 def test_a_debugger_trace_function_keeps_working(ip: Any, target_module: Path, header: str) -> None:
     if not _available(ip, header):
         pytest.skip(f"{header} not available")
@@ -106,7 +97,7 @@ def _covered(ip: Any, cell: str, path: Path) -> set[int]:
     return set(cov.get_data().lines(str(path)) or [])
 
 
-@pytest.mark.parametrize("header", TRACED_HEADERS)
+@pytest.mark.parametrize("header", HEADERS)
 def test_coverage_keeps_measuring(ip: Any, target_module: Path, header: str) -> None:
     if not _available(ip, header):
         pytest.skip(f"{header} not available")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -18,7 +19,9 @@ from perfnb.engines.device_memory import device_peaks
 from perfnb.engines.nvml import NvmlSampler
 from perfnb.engines.torch_device import fill_rates
 from perfnb.engines.torch_events import Record, memory_curve, summarize
+from perfnb.engines.torch_flops import CONV2D, COUNTED, op_flops
 from perfnb.engines.torch_lines import syncs_with_device
+from perfnb.engines.torch_syncs import MESSAGE, SyncCounter
 from perfnb.gpu_peaks import peak_flops_per_s, rate_dtype
 from perfnb.model import MIME_TYPE, CellInfo, Profile, TorchSection
 from perfnb.stats import timing_from_runs
@@ -142,6 +145,22 @@ def test_summary_of_records_nests_ops_links_kernels_and_follows_memory() -> None
     assert summary.unattributed_syncs == 1  # the explicit synchronize; perfnb's own is left out
     assert summary.device_s == pytest.approx(0.003) and summary.flops == 7
     assert summary.memory_peak_bytes == 11_000 and summary.memory_timeline[-1][1] == 5000
+
+
+def test_flops_from_recorded_shapes_match_torch_profilers_own() -> None:
+    """perfnb applies torch.profiler's FLOP formulas to the shapes itself (with_flops keeps tensors alive)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    a, b, batch = torch.randn(4, 8), torch.randn(8, 5), torch.randn(2, 4, 8)
+    with profile(activities=[ProfilerActivity.CPU], record_shapes=True, with_flops=True) as prof:
+        torch.nn.functional.conv2d(torch.randn(2, 6, 17, 15), torch.randn(8, 3, 3, 2), stride=(2, 1), padding=(1, 2), dilation=(2, 1), groups=2)
+        _ = (a @ b, torch.addmm(torch.randn(5), a, b), torch.bmm(batch, torch.randn(2, 8, 5)))
+        _ = (torch.baddbmm(torch.randn(2, 4, 5), batch, torch.randn(2, 8, 5)), a * 3, a + a)
+    counted = [e for e in prof.profiler.kineto_results.events() if e.name() in COUNTED]
+    assert {e.name() for e in counted} == set(COUNTED)
+    for e in counted:
+        arguments = e.concrete_inputs() if e.name() == CONV2D else ()
+        assert op_flops(e.name(), e.shapes(), arguments) == e.flops() > 0, e.name()
 
 
 def test_dataloader_wait_is_measured(ip: Any, model: int) -> None:
@@ -277,6 +296,74 @@ def test_memory_curve_keeps_the_peak_when_downsampled() -> None:
     assert peak == 5_120 and len(points) <= 500 and max(p[1] for p in points) == peak
 
 
+class FakeCuda:
+    """torch.cuda as the sync counter sees it, with the sync-debug mode the kernel is in."""
+
+    def __init__(self, mode: int) -> None:
+        self.mode = mode
+
+    def is_initialized(self) -> bool:
+        return True
+
+    def get_sync_debug_mode(self) -> int:
+        return self.mode
+
+    def set_sync_debug_mode(self, mode: int) -> None:
+        self.mode = mode
+
+
+def fake_cuda_torch(mode: int) -> Any:
+    return SimpleNamespace(cuda=FakeCuda(mode), backends=SimpleNamespace(cuda=SimpleNamespace(is_built=lambda: False)))
+
+
+def torch_sync_warning() -> None:
+    """What torch issues, in sync-debug mode "warn", on each synchronising CUDA operation."""
+    warnings.warn(f"{MESSAGE} (Triggered internally at c10/cuda/CUDAFunctions.cpp:160.)", UserWarning, stacklevel=1)
+
+
+def test_default_mode_sync_counter_counts_each_sync_and_puts_everything_back() -> None:
+    fake = fake_cuda_torch(mode=0)
+    shown: list[str] = []
+    filters, show = list(warnings.filters), warnings.showwarning
+    warnings.showwarning = lambda message, *args, **kwargs: shown.append(str(message))
+    try:
+        counter = SyncCounter(fake)
+        counter.start()
+        assert fake.cuda.mode == 1  # "warn", for the cell only
+        for _ in range(3):
+            torch_sync_warning()  # one line, three syncs: each one counts
+        warnings.warn("the user's own warning", UserWarning, stacklevel=1)
+        counter.stop()
+        counter.stop()
+        assert fake.cuda.mode == 0 and warnings.filters == filters
+        assert shown == ["the user's own warning"]  # perfnb's sync warnings never reach the user
+        profile = Profile(cell=CellInfo(1, ""), timing=timing_from_runs([0.1], 0.1))
+        counter.contribute(profile, None)  # type: ignore[arg-type]
+        assert profile.torch is not None and profile.torch.syncs == 3 and not profile.meta.errors
+    finally:
+        warnings.showwarning = show
+
+
+def test_sync_counter_leaves_the_users_sync_debug_mode_as_it_was() -> None:
+    show = warnings.showwarning
+    shown: list[str] = []
+    warnings.showwarning = lambda message, *args, **kwargs: shown.append(str(message))
+    try:
+        warned = SyncCounter(fake_cuda_torch(mode=1))  # the user asked for the warnings: they still see them
+        warned.start()
+        torch_sync_warning()
+        warned.stop()
+        assert warned.syncs == 1 and len(shown) == 1 and shown[0].startswith(MESSAGE)
+        strict = SyncCounter(fake_cuda_torch(mode=2))  # "error": torch raises on a sync; nothing to count
+        strict.start()
+        strict.stop()
+        profile = Profile(cell=CellInfo(1, ""), timing=timing_from_runs([0.1], 0.1))
+        strict.contribute(profile, None)  # type: ignore[arg-type]
+        assert profile.torch is None and any("not counted" in e for e in profile.meta.errors)
+    finally:
+        warnings.showwarning = show
+
+
 class FakeNvml:
     def __init__(self) -> None:
         self.calls: list[str] = []
@@ -338,6 +425,19 @@ def test_gpu_kernel_time_per_line_matches_cuda_events_and_syncs_are_counted(ip: 
     assert {(line.line, line.syncs) for line in own} >= {(4, 1)}
     assert section.device_memory_peak_bytes is not None and section.device_memory_peak_bytes > 0
     assert ip.user_ns["p"].gpu is not None and ip.user_ns["p"].gpu.utilization
+
+
+@cuda
+@pytest.mark.gpu
+def test_default_mode_on_a_gpu_counts_syncs_without_the_profiler(ip: Any, model: int) -> None:
+    run(ip, "xg = x.cuda()\n")
+    result = run(ip, "%%perf -q -o p\nfor i in range(5):\n    v = (xg * i).sum().item()\n")
+    assert result.success
+    profile = ip.user_ns["p"]
+    assert "torch" not in profile.meta.engines and "syncs" in profile.meta.engines
+    assert profile.torch is not None and profile.torch.syncs == 5
+    assert torch.cuda.get_sync_debug_mode() == 0
+    assert_torch_restored()
 
 
 # -- in a real kernel -----------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from .astscan import dotted, walk_local
+from .astscan import dotted, walk
 from .context import Context, Scope
 from .kinds import is_ndarray
 
@@ -16,11 +16,15 @@ UFUNC_NAMES = {
 RENAMED = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2", "pow": "power", "fabs": "abs"}
 
 
-def array_names(ctx: Context, scope: Scope) -> set[str]:
+def array_names(ctx: Context, scope: Scope) -> frozenset[str]:
     """Names that hold arrays: in the cell, what the namespace holds; in a function, what is
     assigned from a NumPy call and the parameters the cell passes arrays to."""
+    return ctx.remember(("array names", scope), lambda: _array_names(ctx, scope))
+
+
+def _array_names(ctx: Context, scope: Scope) -> frozenset[str]:
     names: set[str] = set()
-    for node in walk_local(scope.node):
+    for node in scope.nodes:
         if (
             isinstance(node, ast.Assign)
             and isinstance(node.value, ast.Call)
@@ -28,15 +32,15 @@ def array_names(ctx: Context, scope: Scope) -> set[str]:
         ):
             names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     if scope.is_cell:
-        return names | {k for k, v in ctx.ns.items() if not k.startswith("_") and is_ndarray(v)}
-    return names | ctx.params_given(scope, is_ndarray)
+        return frozenset(names | {k for k, v in ctx.ns.items() if not k.startswith("_") and is_ndarray(v)})
+    return frozenset(names | ctx.params_given(scope, is_ndarray))
 
 
 class WholeArray(ast.NodeTransformer):
     """``a[i] * math.sqrt(b[i])`` → ``a * np.sqrt(b)``: element access on the loop index becomes
     the whole array, ``math`` functions their NumPy ufuncs, the loop variable its sequence."""
 
-    def __init__(self, arrays: set[str], index: set[str], element: dict[str, str]) -> None:
+    def __init__(self, arrays: frozenset[str], index: frozenset[str], element: dict[str, str]) -> None:
         self.arrays = arrays
         self.index = index
         self.element = element  # loop variable -> the array or sequence it walks
@@ -44,7 +48,7 @@ class WholeArray(ast.NodeTransformer):
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
         if isinstance(node.value, ast.Name) and node.value.id in self.arrays:
-            used = {n.id for n in ast.walk(node.slice) if isinstance(n, ast.Name)}
+            used = {n.id for n in walk(node.slice) if isinstance(n, ast.Name)}
             if used and used <= self.index:
                 self.changed = True
                 return ast.Name(node.value.id, ast.Load())
@@ -63,7 +67,7 @@ class WholeArray(ast.NodeTransformer):
         return self.generic_visit(node)
 
 
-def whole_array(expr: ast.expr, arrays: set[str], index: set[str], element: dict[str, str]) -> str | None:
+def whole_array(expr: ast.expr, arrays: frozenset[str], index: frozenset[str], element: dict[str, str]) -> str | None:
     """The whole-array form of an element-wise expression, or None when it has no element access."""
     rewriter = WholeArray(arrays, index, element)
     new = rewriter.visit(ast.parse(ast.unparse(expr), mode="eval").body)

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..model import Suggestion
-from .astscan import Loop, call_name, calls, dotted, loops
+from .astscan import Loop, call_name, dotted, walk
 from .context import Context, Scope
-from .purity import is_pure_function
+from .purity import is_pure_scope
 from .rule import Rule, share_text
 
 NARROWING = (ast.Mod, ast.FloorDiv)
@@ -35,13 +35,13 @@ class RepeatedCalls(Rule):
     def check(self, ctx: Context) -> Iterable[Suggestion]:
         for scope in ctx.scopes:
             definition = scope.node
-            if scope.is_cell or not isinstance(definition, ast.FunctionDef) or not is_pure_function(definition):
+            if scope.is_cell or not isinstance(definition, ast.FunctionDef):
+                continue
+            seconds = ctx.function_time(scope.name)
+            if not self.worth(ctx, seconds) or not is_pure_scope(ctx, scope):
                 continue
             if any(dotted(d).endswith(("cache", "lru_cache")) or (
                 isinstance(d, ast.Call) and dotted(d.func).endswith("lru_cache")) for d in definition.decorator_list):
-                continue
-            seconds = ctx.function_time(scope.name)
-            if not self.worth(ctx, seconds):
                 continue
             name = definition.name
             sites = call_sites(ctx, name)
@@ -77,11 +77,10 @@ class RepeatedCalls(Rule):
 def call_sites(ctx: Context, name: str) -> list[CallSite]:
     sites: list[CallSite] = []
     for scope in ctx.scopes:
-        scope_loops = loops(scope.node)
-        for call in calls(scope.node):
+        for call in scope.calls:
             if call_name(call) != name:
                 continue
-            inner = [lp for lp in scope_loops if lp.first <= call.lineno <= lp.last and lp.node is not scope.node]
+            inner = [lp for lp in scope.loops if lp.first <= call.lineno <= lp.last and lp.node is not scope.node]
             sites.append(CallSite(scope, call, inner[-1] if inner else None))
     return sites
 
@@ -97,9 +96,9 @@ def _repetition(ctx: Context, definition: ast.FunctionDef, sites: list[CallSite]
             continue
         index = site.loop.assigned
         for arg in site.call.args:
-            for node in ast.walk(arg):
+            for node in walk(arg):
                 narrowing = isinstance(node, ast.BinOp) and isinstance(node.op, NARROWING)
-                if narrowing and {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} & index:
+                if narrowing and {n.id for n in walk(node) if isinstance(n, ast.Name)} & index:
                     return (f"the loop at line {site.loop.first} passes `{ast.unparse(arg)}`, "
                             "which takes few distinct values")
         for it in site.loop.iters:

@@ -14,28 +14,56 @@ from __future__ import annotations
 import ast
 import linecache
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, TypeVar, cast
 
 from ..model import LineStat, Profile, Suggestion, TreeNode
 from ..sources import SourceMap, cell_label
-from .astscan import Loop, end_line, functions, loops, parse_cell
+from .astscan import Loop, end_line, functions, loops, parse_cell, walk, walk_local
 
 HEADER_DOMINATES = 0.25  # body lines under this share of the header's time: the loop is not split by line
 
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # perfnb's own frames
 
+T = TypeVar("T")
 
-@dataclass
+
+@dataclass(eq=False)
 class Scope:
-    """The cell, or one function the cell reached, with its AST in the editor's line numbers."""
+    """The cell, or one function the cell reached, with its AST in the editor's line numbers.
+    Its walks are done once, on first use, and shared by every rule."""
 
     file: str  # as in LineStat.file: "In [5]" or a path
     name: str  # "" for the cell, else the function's qualified name
     node: ast.AST
     is_cell: bool
-    nested: list[tuple[int, int]] = field(default_factory=list)  # line spans of functions inside it
+
+    @cached_property
+    def everything(self) -> list[ast.AST]:
+        """All its nodes, nested functions included, as ``ast.walk`` yields them."""
+        return list(walk(self.node))
+
+    @cached_property
+    def nested(self) -> list[tuple[int, int]]:
+        """Line spans of the functions inside it."""
+        return [(n.lineno, end_line(n)) for n in functions(self.node) if n is not self.node]
+
+    @cached_property
+    def nodes(self) -> list[ast.AST]:
+        """The scope's own nodes (nested functions not entered), as ``walk_local`` yields them."""
+        return list(walk_local(self.node))
+
+    @cached_property
+    def loops(self) -> list[Loop]:
+        """Its loops, outermost first."""
+        return loops(self.nodes)
+
+    @cached_property
+    def calls(self) -> list[ast.Call]:
+        """The calls among ``nodes``, in their order."""
+        return [n for n in self.nodes if isinstance(n, ast.Call)]
 
     def where(self, first: int, last: int | None = None) -> str:
         span = f"lines {first}–{last}" if last is not None and last != first else f"line {first}"
@@ -57,7 +85,7 @@ class Context:
         self.runs = max(len(runs), 1)
         self._lines: dict[tuple[str, int], LineStat] = {(s.file, s.line): s for s in profile.lines}
         self._sources = SourceMap(shell)
-        self._parsed: dict[str, ast.Module | None] = {}  # a cell number or a path -> its AST
+        self._defined: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}  # a cell number or path -> defs
         self.cell_file = cell_label(profile.cell.execution_count)
         self.scopes = self._scopes()
         self.unsplit: set[tuple[str, int]] = set()  # (file, first line) of loops whose time is not split by line
@@ -69,6 +97,13 @@ class Context:
         self.suggestions: list[Suggestion] = []  # found so far, in rule order
         self.needs_measurement: set[int] = set()  # ids of suggestions that only a measurement may keep
         self.candidates: dict[int, Any] = {}  # id of a suggestion -> what --verify needs to measure it
+        self._remembered: dict[Hashable, Any] = {}
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once per advise() call: what several rules read, like the array names of a scope."""
+        if key not in self._remembered:
+            self._remembered[key] = compute()
+        return cast(T, self._remembered[key])
 
     # -- time -----------------------------------------------------------------
     def line(self, file: str, line: int) -> LineStat | None:
@@ -78,8 +113,9 @@ class Context:
         """Inclusive time of the lines first..last of a scope (each sample counts once per line;
         a scope's own lines never overlap, so their sum is the span's time)."""
         total = 0.0
+        elsewhere = [(a, b) for a, b in scope.nested if not (a <= first and last <= b)]  # functions inside it
         for number in range(first, last + 1):
-            if any(a <= number <= b for a, b in scope.nested if not (a <= first and last <= b)):
+            if elsewhere and any(a <= number <= b for a, b in elsewhere):
                 continue
             times = self._times.get((scope.file, number))
             if times is not None:
@@ -91,7 +127,7 @@ class Context:
         whole loop's when the sampler could not split that loop by line (no calls in it)."""
         from ..render.format import seconds as fmt_seconds
 
-        outer = [lp for lp in loops(scope.node) if lp.first <= loop.first and loop.last <= lp.last
+        outer = [lp for lp in scope.loops if lp.first <= loop.first and loop.last <= lp.last
                  and not self.split(scope, lp)]
         per_run = " per run" if self.runs > 1 else ""
         if outer:
@@ -108,6 +144,14 @@ class Context:
             f"({fmt_seconds(seconds / self.runs)}{per_run})"
         )
 
+    def around(self, scope: Scope, loop: Loop) -> float:
+        """The time of the longest loop around ``loop`` (itself included): ``in_loop`` gives none
+        of its lines more."""
+        return self.remember(("around", loop), lambda: max(
+            self.span_time(scope, lp.first, lp.last) for lp in scope.loops
+            if lp.first <= loop.first and loop.last <= lp.last
+        ))
+
     def split(self, scope: Scope, loop: Loop) -> bool:
         """Whether the loop's time is split by line. The sampler charges a loop without calls to
         its header (its jump back is where a signal is handled), leaving its body lines (nearly) empty."""
@@ -117,7 +161,7 @@ class Context:
         body = self.span_time(scope, loop.first + 1, loop.last)
         return not (header > 0 and body < HEADER_DOMINATES * header)
 
-    def lines_time(self, scope: Scope, lines: set[int]) -> float:
+    def lines_time(self, scope: Scope, lines: Iterable[int]) -> float:
         return sum(self.span_time(scope, n, n) for n in lines)
 
     def node_time(self, scope: Scope, node: ast.AST) -> float:
@@ -146,7 +190,7 @@ class Context:
         first = _first_line(scope)
         if first is None or (scope.file, first) not in self._times:
             return
-        statement_loops = [lp for lp in loops(scope.node) if isinstance(lp.node, (ast.For, ast.AsyncFor, ast.While))]
+        statement_loops = [lp for lp in scope.loops if isinstance(lp.node, (ast.For, ast.AsyncFor, ast.While))]
         outer = [lp for lp in statement_loops if not any(
             o is not lp and o.first <= lp.first and lp.last <= o.last for o in statement_loops)]
         if not outer:
@@ -218,7 +262,7 @@ class Context:
             return set()
         params = [a.arg for a in definition.args.posonlyargs + definition.args.args]
         found: set[str] = set()
-        for call in ast.walk(cell.node):
+        for call in cell.everything:
             if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id != definition.name:
                 continue
             for param, arg in zip(params, call.args, strict=False):
@@ -237,19 +281,23 @@ class Context:
         scopes: list[Scope] = []
         tree = parse_cell(self.profile.cell.source)
         if tree is not None:
-            scopes.append(Scope(self.cell_file, "", tree, True, _nested_spans(tree)))
+            scopes.append(Scope(self.cell_file, "", tree, True))
         seen: set[tuple[str, int]] = set()
         if self.profile.tree is None:
             return scopes
         for node in self.profile.tree.walk():
             key = (node.file, node.line)
-            if node.line <= 0 or key in seen or node.name.startswith(("<", "[")):
+            if node.line <= 0 or key in seen or node.name.startswith(("<", "[")) or self._is_cell(node):
                 continue
             seen.add(key)
             definition = self._definition(node)
             if definition is not None:
-                scopes.append(Scope(node.file, node.name, definition, False, _nested_spans(definition)))
+                scopes.append(Scope(node.file, node.name, definition, False))
         return scopes
+
+    def _is_cell(self, node: TreeNode) -> bool:
+        """The tree's root: the cell itself, named by its label (already the first scope)."""
+        return node.cell is None and node.file == self.cell_file
 
     def _definition(self, node: TreeNode) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         """The def of a tree node's function, when it is the user's code (a cell or a non-library file)."""
@@ -258,17 +306,15 @@ class Context:
         ):
             return None
         key = str(node.cell) if node.cell is not None else node.file
-        if key not in self._parsed:
+        if key not in self._defined:
             source = (
                 "\n".join(self._sources.cell_lines(node.cell)) if node.cell is not None
                 else "".join(linecache.getlines(node.file))
             )
-            self._parsed[key] = parse_cell(source)
-        module = self._parsed[key]
-        if module is None:
-            return None
+            module = parse_cell(source)
+            self._defined[key] = functions(module) if module is not None else []
         short = node.name.rsplit(".", 1)[-1]
-        named = [d for d in functions(module) if d.name == short]
+        named = [d for d in self._defined[key] if d.name == short]
         for definition in named:
             first = min([definition.lineno] + [d.lineno for d in definition.decorator_list])
             if node.line in (first, definition.lineno):
@@ -280,14 +326,6 @@ class Context:
     def code(self, scope: Scope, line: int) -> str:
         stat = self._lines.get((scope.file, line))
         return stat.code if stat is not None else ""
-
-
-def _nested_spans(root: ast.AST) -> list[tuple[int, int]]:
-    return [
-        (n.lineno, end_line(n))
-        for n in ast.walk(root)
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not root
-    ]
 
 
 def _first_line(scope: Scope) -> int | None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from ..model import Suggestion
 from ..render.format import size
-from .astscan import call_name, end_line, loaded_names, walk_local
+from .astscan import call_name, loaded_names, walk
 from .context import Context, Scope
 from .kinds import describe, is_dataframe, is_ndarray, is_tensor, nbytes
 from .purity import mutated_names
@@ -17,15 +17,22 @@ from .rule import Rule, share_text
 BIG_BYTES = 4_000_000
 
 
-def statements(scope: Scope) -> Iterator[ast.stmt]:
-    """Simple statements of a scope (loops and blocks are entered, nested functions are not)."""
-    for node in walk_local(scope.node):
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return)):
-            yield node
+def statements(ctx: Context, rule: Rule) -> Iterator[tuple[Scope, ast.stmt, float]]:
+    """Simple statements of the cell (loops and blocks are entered, nested functions are not) that
+    take a share worth a suggestion of ``rule``, with their scope and time; the others are not read."""
+    scope = ctx.cell_scope()
+    if scope is None:
+        return
+    for node, seconds in ctx.remember("timed statements", lambda: _timed_statements(ctx, scope)):
+        if rule.worth(ctx, seconds):
+            yield scope, node, seconds
 
 
-def _time(ctx: Context, scope: Scope, node: ast.AST) -> float:
-    return ctx.span_time(scope, int(getattr(node, "lineno", 0)), end_line(node))
+def _timed_statements(ctx: Context, scope: Scope) -> list[tuple[ast.stmt, float]]:
+    return [
+        (node, ctx.node_time(scope, node)) for node in scope.nodes
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return))
+    ]
 
 
 class Float64(Rule):
@@ -36,18 +43,14 @@ class Float64(Rule):
     speedup = (1.3, 2.0)
 
     def check(self, ctx: Context) -> Iterable[Suggestion]:
-        scope = ctx.cell_scope()
-        if scope is None:
-            return
-        for statement in statements(scope):
+        for scope, statement, seconds in statements(ctx, self):
             if not _compute_bound(statement):
                 continue
             names = sorted(
                 n for n in loaded_names(statement)
                 if _is_float64(ctx.ns.get(n)) and nbytes(ctx.ns[n]) >= BIG_BYTES
             )
-            seconds = _time(ctx, scope, statement) if names else 0.0
-            if not self.worth(ctx, seconds):
+            if not names:
                 continue
             sizes = ", ".join(f"`{n}`: {describe(ctx.ns[n])}" for n in names)
             first = names[0]
@@ -79,9 +82,10 @@ UFUNCS = ("np.exp", "np.log", "np.sin", "np.cos", "np.tanh", "np.sqrt", "np.powe
 def _compute_bound(statement: ast.AST) -> bool:
     """Arithmetic-heavy array work, where float32 doubles the throughput (matrix products,
     linear algebra, FFTs, or several transcendental ufuncs) — not copies or reductions."""
-    if any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.MatMult) for n in ast.walk(statement)):
+    nodes = list(walk(statement))
+    if any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.MatMult) for n in nodes):
         return True
-    names = [call_name(n) for n in ast.walk(statement) if isinstance(n, ast.Call)]
+    names = [call_name(n) for n in nodes if isinstance(n, ast.Call)]
     if any(name.startswith(HEAVY_CALLS) or name.endswith(".dot") for name in names):
         return True
     return sum(name.startswith(UFUNCS) for name in names) >= 2
@@ -106,12 +110,7 @@ class NeedlessCopy(Rule):
     speedup = (2.0, 10.0)
 
     def check(self, ctx: Context) -> Iterable[Suggestion]:
-        scope = ctx.cell_scope()
-        if scope is None:
-            return
-        body: list[ast.AST] = list(getattr(scope.node, "body", []))
-        changed = mutated_names(body)
-        for statement in statements(scope):
+        for scope, statement, seconds in statements(ctx, self):
             if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
                 continue
             target = statement.targets[0]
@@ -120,10 +119,10 @@ class NeedlessCopy(Rule):
                 continue
             original = ctx.ns.get(source)
             held = nbytes(original) or (len(original) * 8 if isinstance(original, list) else 0)
-            if held < BIG_BYTES or target.id in changed or source in changed:
+            if held < BIG_BYTES:
                 continue
-            seconds = ctx.span_time(scope, statement.lineno, end_line(statement))
-            if not self.worth(ctx, seconds):
+            changed = mutated_names(list(getattr(scope.node, "body", [])))
+            if target.id in changed or source in changed:
                 continue
             yield self.suggest(
                 ctx,
@@ -167,20 +166,16 @@ class LargeTemporaries(Rule):
     speedup = (1.2, 2.0)
 
     def check(self, ctx: Context) -> Iterable[Suggestion]:
-        scope = ctx.cell_scope()
-        if scope is None:
-            return
-        for statement in statements(scope):
+        for scope, statement, seconds in statements(ctx, self):
             value = getattr(statement, "value", None)
             if not isinstance(value, ast.expr):
                 continue
-            operations = [n for n in ast.walk(value) if isinstance(n, ast.BinOp) and isinstance(n.op, ARITHMETIC)]
-            arrays = sorted(n for n in loaded_names(value) if is_ndarray(ctx.ns.get(n)) or is_dataframe(ctx.ns.get(n)))
-            largest = max((nbytes(ctx.ns[n]) for n in arrays), default=0)
-            if len(operations) < 3 or largest < BIG_BYTES:
+            operations = [n for n in walk(value) if isinstance(n, ast.BinOp) and isinstance(n.op, ARITHMETIC)]
+            if len(operations) < 3:
                 continue
-            seconds = _time(ctx, scope, statement)
-            if not self.worth(ctx, seconds):
+            arrays = sorted(n for n in loaded_names(value) if is_ndarray(ctx.ns.get(n)) or is_dataframe(ctx.ns.get(n)))
+            largest = max((nbytes(ctx.ns[n]) for n in arrays), default=0)  # a DataFrame's takes a while
+            if largest < BIG_BYTES:
                 continue
             temporaries = len(operations) - 1
             memory = ctx.profile.memory

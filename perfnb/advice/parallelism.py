@@ -8,9 +8,9 @@ import os
 from collections.abc import Iterable
 
 from ..model import Suggestion
-from .astscan import COMPREHENSIONS, Loop, call_name, calls, loaded_names, loops, stored_names
+from .astscan import COMPREHENSIONS, Loop, call_name, loaded_names, stored_names, walk
 from .context import Context, Scope
-from .purity import is_pure_function
+from .purity import pure_functions
 from .rule import Rule, share_text
 
 MIN_LOOP_SHARE = 0.3
@@ -40,11 +40,8 @@ class CpuBoundLoop(Rule):
         scope = ctx.cell_scope()
         if cores < 2 or scope is None or busy > MAX_BUSY:
             return
-        pure = {
-            s.name for s in ctx.scopes
-            if not s.is_cell and isinstance(s.node, ast.FunctionDef) and is_pure_function(s.node)
-        }
-        for loop in loops(scope.node):
+        pure = pure_functions(ctx)
+        for loop in scope.loops:
             seconds = ctx.span_time(scope, loop.first, loop.last)
             if seconds < MIN_LOOP_SHARE * ctx.total_s or self._explained(ctx, scope, loop):
                 continue
@@ -74,7 +71,7 @@ class CpuBoundLoop(Rule):
 
     def _explained(self, ctx: Context, scope: Scope, loop: Loop) -> bool:
         """Another suggestion already covers this loop (or a function it calls)."""
-        called = {call_name(c) for part in loop.body for c in calls(part)}
+        called = {call_name(c) for c in loop.calls}
         for s in ctx.suggestions:
             if id(s) in ctx.needs_measurement:
                 continue  # a candidate only --verify may keep
@@ -87,26 +84,23 @@ class CpuBoundLoop(Rule):
         return False
 
 
-def _independent_call(loop: Loop, pure: set[str]) -> str | None:
+def _independent_call(loop: Loop, pure: frozenset[str]) -> str | None:
     """The pure function each iteration calls with the loop's own values, when iterations share nothing else."""
-    if isinstance(loop.node, COMPREHENSIONS):
-        body: list[ast.AST] = loop.body
-    elif isinstance(loop.node, ast.For) and not loop.node.orelse:
-        body = list(loop.node.body)
-        for i, statement in enumerate(body):
-            if isinstance(statement, ast.AugAssign):
-                return None  # a running total: iterations depend on each other
-            later = set().union(*(stored_names(s) for s in body[i:])) - loop.targets
+    if isinstance(loop.node, ast.For) and not loop.node.orelse:
+        if any(isinstance(statement, ast.AugAssign) for statement in loop.body):
+            return None  # a running total: iterations depend on each other
+        later: set[str] = set()  # names set by a statement or one after it
+        for statement in reversed(loop.body):
+            later |= stored_names(statement) - loop.targets
             if loaded_names(statement) & later:
                 return None  # read before it is set: a value carried from one iteration to the next
-    else:
+    elif not isinstance(loop.node, COMPREHENSIONS):
         return None
-    for part in body:
-        for call in calls(part):
-            name = call_name(call)
-            used = {n.id for a in call.args for n in ast.walk(a) if isinstance(n, ast.Name)}
-            if name in pure and used & loop.assigned:
-                return name
+    for call in loop.calls:
+        name = call_name(call)
+        used = {n.id for a in call.args for n in walk(a) if isinstance(n, ast.Name)}
+        if name in pure and used & loop.assigned:
+            return name
     return None
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import ast
 
-from .astscan import call_name, stored_names, walk_local
+from .astscan import Loop, call_name, stored_among, walk
+from .context import Context, Scope
 
 IMPURE_CALLS = ("print", "open", "input", "exec", "eval", "setattr", "delattr", "next", "globals", "id")
 IMPURE_PREFIXES = ("random.", "np.random.", "numpy.random.", "torch.rand", "time.", "os.", "sys.", "subprocess.",
@@ -44,13 +45,18 @@ def is_pure_call(call: ast.Call, pure_functions: frozenset[str] = frozenset()) -
     return bool(method) and method in PURE_METHODS
 
 
-def is_pure_function(definition: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """Returns a value computed from its arguments (and globals it only reads)."""
-    if isinstance(definition, ast.AsyncFunctionDef):
-        return False
-    created = stored_names(definition)
+def is_pure_scope(ctx: Context, scope: Scope) -> bool:
+    """A function the cell reached, a plain ``def``, that returns a value computed from its arguments
+    (and globals it only reads); decided once per advise() call."""
+    return not scope.is_cell and isinstance(scope.node, ast.FunctionDef) and ctx.remember(
+        ("pure", scope), lambda: _computes_only(scope)
+    )
+
+
+def _computes_only(scope: Scope) -> bool:
+    created = stored_among(scope.everything)
     returns = False
-    for node in walk_local(definition):
+    for node in scope.nodes:
         if isinstance(node, (ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom, ast.Await)):
             return False
         if isinstance(node, ast.Return) and node.value is not None:
@@ -72,11 +78,21 @@ def is_pure_function(definition: ast.FunctionDef | ast.AsyncFunctionDef) -> bool
     return returns
 
 
+def pure_functions(ctx: Context) -> frozenset[str]:
+    """Names of the functions the cell reached (plain ``def``s) that only compute."""
+    return ctx.remember("pure functions", lambda: frozenset(s.name for s in ctx.scopes if is_pure_scope(ctx, s)))
+
+
+def loop_mutates(ctx: Context, loop: Loop) -> frozenset[str]:
+    """``mutated_names`` of a loop's body."""
+    return ctx.remember(("mutated", loop), lambda: frozenset(mutated_names(loop.body)))
+
+
 def mutated_names(body: list[ast.AST]) -> set[str]:
     """Names whose objects the code changes in place: ``x[i] =``, ``x.a =``, ``x += ``, ``x.append()``, ``out=x``."""
     names: set[str] = set()
     for part in body:
-        for node in ast.walk(part):
+        for node in walk(part):
             if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del)):
                 base = node.value
                 while isinstance(base, (ast.Subscript, ast.Attribute)):

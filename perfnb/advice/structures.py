@@ -7,19 +7,23 @@ import ast
 from collections.abc import Iterable
 
 from ..model import Suggestion
-from .astscan import Loop, call_name, calls, loops, walk_body, walk_local
+from .astscan import Loop, call_name, calls, walk
 from .context import Context, Scope
 from .kinds import describe, is_dataframe, is_ndarray
-from .purity import is_pure_call, is_pure_function, mutated_names
+from .purity import is_pure_call, loop_mutates, pure_functions
 from .rule import Rule
 
 MIN_LIST = 64  # a membership test on a shorter list is as fast as on a set
 
 
-def list_names(ctx: Context, scope: Scope) -> set[str]:
+def list_names(ctx: Context, scope: Scope) -> frozenset[str]:
     """Names bound to lists or tuples: from the namespace (the cell) or from list displays in the scope."""
+    return ctx.remember(("list names", scope), lambda: _list_names(ctx, scope))
+
+
+def _list_names(ctx: Context, scope: Scope) -> frozenset[str]:
     names: set[str] = set()
-    for node in walk_local(scope.node):
+    for node in scope.nodes:
         if isinstance(node, ast.Assign) and (
             isinstance(node.value, (ast.List, ast.ListComp, ast.Tuple))
             or (isinstance(node.value, ast.Call) and call_name(node.value) in ("list", "tuple", "sorted"))
@@ -28,14 +32,19 @@ def list_names(ctx: Context, scope: Scope) -> set[str]:
     if scope.is_cell:
         names = {n for n in names if n not in ctx.ns or isinstance(ctx.ns[n], (list, tuple))}
         names |= {k for k, v in ctx.ns.items() if isinstance(v, (list, tuple)) and not k.startswith("_")}
-    return names | ctx.params_given(scope, lambda v: isinstance(v, (list, tuple)))
+    return frozenset(names | ctx.params_given(scope, lambda v: isinstance(v, (list, tuple))))
 
 
 class _PerLoop(Rule):
+    """Suggestions for lines of loops, timed by ``ctx.in_loop``; a loop whose enclosing loops are
+    not worth a suggestion cannot hold a line that is, and its code is not read."""
+
     def check(self, ctx: Context) -> Iterable[Suggestion]:
         for scope in ctx.scopes:
             done: set[int] = set()
-            for loop in loops(scope.node):
+            for loop in scope.loops:
+                if not self.worth(ctx, ctx.around(scope, loop)):
+                    continue
                 for suggestion in self.check_loop(ctx, scope, loop):
                     if not set(suggestion.lines) & done:
                         done |= set(suggestion.lines)
@@ -54,7 +63,7 @@ class ListMembership(_PerLoop):
 
     def check_loop(self, ctx: Context, scope: Scope, loop: Loop) -> Iterable[Suggestion]:
         lists = list_names(ctx, scope) - loop.assigned
-        for node in walk_body(loop.body):
+        for node in loop.nodes:
             if not isinstance(node, ast.Compare):
                 continue
             for op, right in zip(node.ops, node.comparators, strict=True):
@@ -88,7 +97,7 @@ class QuadraticBuild(_PerLoop):
     speedup = (3.0, 100.0)
 
     def check_loop(self, ctx: Context, scope: Scope, loop: Loop) -> Iterable[Suggestion]:
-        for statement in walk_body(loop.body):
+        for statement in loop.nodes:
             found = self._growth(ctx, scope, statement)
             if found is None or not isinstance(statement, ast.stmt):
                 continue
@@ -164,7 +173,7 @@ def _assigned_str(scope: Scope, name: str) -> bool:
     return any(
         isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
         and any(_is(t, name) for t in n.targets)
-        for n in walk_local(scope.node)
+        for n in scope.nodes
     )
 
 
@@ -189,8 +198,8 @@ class SortInLoop(_PerLoop):
     speedup = (5.0, 500.0)
 
     def check_loop(self, ctx: Context, scope: Scope, loop: Loop) -> Iterable[Suggestion]:
-        rebuilt = loop.targets | {n for n in loop.assigned if n not in mutated_names(loop.body)}
-        for call in (c for part in loop.body for c in calls(part)):
+        rebuilt = loop.targets | (loop.assigned - loop_mutates(ctx, loop))
+        for call in loop.calls:
             target = search_target(call)
             if target is None or target in rebuilt or target not in _collections(ctx, scope):
                 continue
@@ -221,7 +230,11 @@ class SortInLoop(_PerLoop):
             )
 
 
-def _collections(ctx: Context, scope: Scope) -> set[str]:
+def _collections(ctx: Context, scope: Scope) -> frozenset[str]:
+    return ctx.remember(("collections", scope), lambda: _sorted_or_searched(ctx, scope))
+
+
+def _sorted_or_searched(ctx: Context, scope: Scope) -> frozenset[str]:
     names = list_names(ctx, scope)
     if scope.is_cell:
         names |= {k for k, v in ctx.ns.items() if is_ndarray(v) and not k.startswith("_")}
@@ -238,45 +251,41 @@ class LoopInvariant(_PerLoop):
     speedup = (2.0, 50.0)
 
     def check_loop(self, ctx: Context, scope: Scope, loop: Loop) -> Iterable[Suggestion]:
-        variant = loop.assigned | mutated_names(loop.body)
-        pure = frozenset(
-            s.name for s in ctx.scopes if not s.is_cell and isinstance(s.node, ast.FunctionDef)
-            and is_pure_function(s.node)
-        )
+        variant = loop.assigned | loop_mutates(ctx, loop)
+        pure = pure_functions(ctx)
         seen_lines: set[int] = set()
-        for part in loop.body:
-            for call in calls(part):
-                if call.lineno in seen_lines or not (call.args or call.keywords or isinstance(call.func, ast.Attribute)):
-                    continue
-                names = {n.id for n in ast.walk(call) if isinstance(n, ast.Name)}
-                if names & variant or search_target(call) is not None:
-                    continue
-                if not all(is_pure_call(c, pure) for c in calls(call)):
-                    continue  # calls something that may change state (a module, an optimizer, I/O)
-                if call_name(call) in ("range", "enumerate", "zip", "len", "int", "float", "str", "bool"):
-                    continue
-                seconds, timed = ctx.in_loop(scope, loop, call.lineno)
-                if not self.worth(ctx, seconds):
-                    continue
-                seen_lines.add(call.lineno)
-                expression = ast.unparse(call)
-                hoisted = _name_for(call)
-                yield self.suggest(
-                    ctx,
-                    title=f"Compute `{expression}` once, before the loop",
-                    evidence=(
-                        f"`{expression}` at {scope.where(call.lineno)} gives the same result on every iteration of "
-                        f"the loop at line {loop.first} (none of its inputs change in the loop); {timed}."
-                    ),
-                    lines=[call.lineno],
-                    fix=f"Before line {loop.first}: `{hoisted} = {expression}`; inside the loop use `{hoisted}`.",
-                    seconds=seconds,
-                    file=scope.file,
-                )
+        for call in loop.calls:
+            if call.lineno in seen_lines or not (call.args or call.keywords or isinstance(call.func, ast.Attribute)):
+                continue
+            names = {n.id for n in walk(call) if isinstance(n, ast.Name)}
+            if names & variant or search_target(call) is not None:
+                continue
+            if not all(is_pure_call(c, pure) for c in calls(call)):
+                continue  # calls something that may change state (a module, an optimizer, I/O)
+            if call_name(call) in ("range", "enumerate", "zip", "len", "int", "float", "str", "bool"):
+                continue
+            seconds, timed = ctx.in_loop(scope, loop, call.lineno)
+            if not self.worth(ctx, seconds):
+                continue
+            seen_lines.add(call.lineno)
+            expression = ast.unparse(call)
+            hoisted = _name_for(call)
+            yield self.suggest(
+                ctx,
+                title=f"Compute `{expression}` once, before the loop",
+                evidence=(
+                    f"`{expression}` at {scope.where(call.lineno)} gives the same result on every iteration of "
+                    f"the loop at line {loop.first} (none of its inputs change in the loop); {timed}."
+                ),
+                lines=[call.lineno],
+                fix=f"Before line {loop.first}: `{hoisted} = {expression}`; inside the loop use `{hoisted}`.",
+                seconds=seconds,
+                file=scope.file,
+            )
 
 
 def _name_for(call: ast.Call) -> str:
-    words = [n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(call) if isinstance(n, (ast.Name, ast.Attribute))]
+    words = [n.id if isinstance(n, ast.Name) else n.attr for n in walk(call) if isinstance(n, (ast.Name, ast.Attribute))]
     useful = [w for w in words if w not in ("np", "numpy", "math", "pd", "torch")]
     return "_".join(dict.fromkeys(useful))[:30] or "value"
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from ..model import Suggestion
 from ..render.format import size
+from .astscan import walk
 from .context import Context
-from .kinds import describe, is_tensor, module_device, parameters
+from .kinds import describe, is_tensor, module_device
 from .rule import Rule, share_text
 from .torchsites import ModuleUse, grad_disabled, module_uses, trains
 
@@ -73,7 +74,7 @@ class NoGrad(_ModuleRule):
 
 
 def _assigned_to(tree: ast.AST, call: ast.Call) -> str | None:
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Assign) and node.value is call and isinstance(node.targets[0], ast.Name):
             return node.targets[0].id
     return None
@@ -94,7 +95,7 @@ class BatchSizeOne(_ModuleRule):
             if loop is None or not call.args:
                 continue
             arg = call.args[0]
-            if not {n.id for n in ast.walk(arg) if isinstance(n, ast.Name)} & loop.assigned:
+            if not {n.id for n in walk(arg) if isinstance(n, ast.Name)} & loop.assigned:
                 continue
             why = _one_sample(ctx, arg, loop.iters)
             if why is None:
@@ -128,7 +129,7 @@ class BatchSizeOne(_ModuleRule):
 
 
 def _one_sample(ctx: Context, arg: ast.expr, iters: list[ast.expr]) -> str | None:
-    for node in ast.walk(arg):
+    for node in walk(arg):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             first = node.args[0] if node.args else None
             if node.func.attr in ONE_SAMPLE and isinstance(first, ast.Constant) and first.value in (0, 1):
@@ -167,7 +168,7 @@ class Quantize(_ModuleRule):
     def check_use(self, ctx: Context, use: ModuleUse) -> Suggestion | None:
         if trains(ctx) or module_device(use.module) != "cpu":
             return None
-        total, linear, nbytes = parameters(use.module)
+        total, linear, nbytes = use.parameters
         if total < MIN_QUANT_PARAMS or linear < 0.5 * total:
             return None
         suggestion = self.suggest(
@@ -202,7 +203,7 @@ class Prune(_ModuleRule):
     speedup = (1.3, 4.0)
 
     def check_use(self, ctx: Context, use: ModuleUse) -> Suggestion | None:
-        total, _, nbytes = parameters(use.module)
+        total, _, nbytes = use.parameters
         if total < MIN_PRUNE_PARAMS or use.seconds < 0.3 * ctx.total_s:
             return None
         return self.suggest(

@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..model import Suggestion
-from .astscan import call_name, calls, loops
+from .astscan import call_name
 from .context import Context
-from .kinds import is_dataloader, is_module, is_tensor, module_device, parameters
+from .kinds import is_dataloader, is_module, is_tensor, module_device
 from .rule import Rule, share_text
 from .torchsites import ModuleUse, module_uses, trains
 
@@ -61,14 +61,14 @@ class Compile(Rule):
         leaves = [m for m in use.module.modules() if not list(m.children())]
         if len(leaves) < MANY_LEAVES:
             return None
-        average = parameters(use.module)[0] / len(leaves)
+        average = use.parameters[0] / len(leaves)
         calls_made = 0
         for scope, _call, loop in use.sites:
             runs: int | None = ctx.iterations(scope, loop) if loop is not None else 1
             if runs is None:
                 return None
             calls_made += runs
-        total = parameters(use.module)[0]
+        total = use.parameters[0]
         reached = 2 * total * calls_made / use.seconds if use.seconds > 0 else 0.0
         if average > SMALL_LEAF_PARAMS or reached > SLOW_FLOPS:
             return None
@@ -85,10 +85,10 @@ def on_gpu(ctx: Context) -> bool:
     section = ctx.profile.torch
     if section is not None and section.device.startswith("cuda"):
         return True
-    return any(
+    return ctx.remember("namespace on gpu", lambda: any(
         (is_module(v) and module_device(v).startswith("cuda")) or (is_tensor(v) and v.is_cuda)
         for v in ctx.ns.values()
-    )
+    ))
 
 
 class GpuSync(Rule):
@@ -103,11 +103,13 @@ class GpuSync(Rule):
             return
         syncs = ctx.profile.torch.syncs if ctx.profile.torch is not None else 0
         for scope in ctx.scopes:
-            for loop in loops(scope.node):
-                found = [c for part in loop.body for c in calls(part) if call_name(c).endswith(SYNCS)
-                         or (call_name(c) in ("float", "int", "print") and c.args)]
+            for loop in scope.loops:
                 seconds = ctx.span_time(scope, loop.first, loop.last)
-                if not found or not self.worth(ctx, seconds):
+                if not self.worth(ctx, seconds):
+                    continue
+                found = [c for c in loop.calls if call_name(c).endswith(SYNCS)
+                         or (call_name(c) in ("float", "int", "print") and c.args)]
+                if not found:
                     continue
                 counted = f"; the torch profiler counted {syncs:,} synchronizations" if syncs else ""
                 first = ast.unparse(found[0])
@@ -140,7 +142,7 @@ class DataLoaderStarvation(Rule):
         if "torch" not in sys.modules:
             return
         for scope in ctx.scopes:
-            for loop in loops(scope.node):
+            for loop in scope.loops:
                 node = loop.node
                 if not isinstance(node, ast.For) or not isinstance(node.iter, ast.Name):
                     continue
@@ -183,7 +185,7 @@ class MixedPrecision(Rule):
         if found is None:
             return
         device, hardware = found
-        autocast = any("autocast" in call_name(c) for s in ctx.scopes for c in calls(s.node))
+        autocast = any("autocast" in call_name(c) for s in ctx.scopes for c in s.calls)
         for use in module_uses(ctx):
             if autocast or use.seconds < 0.2 * ctx.total_s:
                 continue

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from ..model import Suggestion
 from .arrays import array_names, whole_array
-from .astscan import COMPREHENSIONS, Loop, calls, constant, dotted, keyword, loops, method_of, walk_body
+from .astscan import COMPREHENSIONS, Loop, constant, dotted, keyword, method_of, walk, walk_body
 from .context import Context, Scope
 from .kinds import describe, is_dataframe
 from .rule import Rule, share_text
@@ -18,34 +18,41 @@ FEW = 100  # iterations: a loop over a few big chunks is fine
 NATIVE_BOUND = 0.8  # with an unknown count, a loop this native is already doing array work
 
 
-def element_lines(loop: Loop, arrays: set[str]) -> tuple[set[int], set[str]]:
+def element_lines(ctx: Context, scope: Scope, loop: Loop) -> tuple[frozenset[int], frozenset[str]]:
     """Lines of a loop that touch arrays one element at a time, and the arrays they touch."""
+    return ctx.remember(("element lines", loop), lambda: _element_lines(loop, array_names(ctx, scope)))
+
+
+def _element_lines(loop: Loop, arrays: frozenset[str]) -> tuple[frozenset[int], frozenset[str]]:
     index = loop.assigned
     lines: set[int] = set()
     touched: set[str] = set()
     walks = {
         it.id for it in loop.iters if isinstance(it, ast.Name) and it.id in arrays
     }
-    for node in walk_body(loop.body):
+    for node in loop.nodes:
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in arrays:
-            used = {n.id for n in ast.walk(node.slice) if isinstance(n, ast.Name)}
+            used = {n.id for n in walk(node.slice) if isinstance(n, ast.Name)}
             if used & index:
                 lines.add(node.lineno)
                 touched.add(node.value.id)
     if walks:
         touched |= walks
-        lines |= {n.lineno for n in walk_body(loop.body) if isinstance(n, ast.Name) and n.id in loop.targets}
-    return lines, touched
+        lines |= {n.lineno for n in loop.nodes if isinstance(n, ast.Name) and n.id in loop.targets}
+    return frozenset(lines), frozenset(touched)
 
 
 class _LoopRule(Rule):
-    """Walks the loops of every scope, outermost first, skipping loops inside one already reported."""
+    """Walks the loops of every scope, outermost first, skipping loops inside one already reported
+    and loops whose time is not worth a suggestion (their code is not read)."""
 
     def check(self, ctx: Context) -> Iterable[Suggestion]:
         for scope in ctx.scopes:
             reported: list[tuple[int, int]] = []
-            for loop in loops(scope.node):
+            for loop in scope.loops:
                 if any(a <= loop.first and loop.last <= b for a, b in reported):
+                    continue
+                if not self.worth(ctx, ctx.span_time(scope, loop.first, loop.last)):
                     continue
                 suggestion = self.check_loop(ctx, scope, loop)
                 if suggestion is not None:
@@ -81,9 +88,9 @@ class NumpyLoop(_LoopRule):
 
     def check_loop(self, ctx: Context, scope: Scope, loop: Loop) -> Suggestion | None:
         arrays = array_names(ctx, scope)
-        lines, touched = element_lines(loop, arrays)
+        lines, touched = element_lines(ctx, scope, loop)
         seconds, in_python = python_bound(ctx, scope, loop)
-        if not touched or not in_python or not self.worth(ctx, seconds):
+        if not touched or not in_python:
             return None
         if ctx.split(scope, loop) and ctx.lines_time(scope, lines) < 0.5 * seconds and not isinstance(loop.node, COMPREHENSIONS):
             return None
@@ -104,7 +111,7 @@ class NumpyLoop(_LoopRule):
         )
 
 
-def _array_fix(loop: Loop, arrays: set[str], touched: set[str]) -> str:
+def _array_fix(loop: Loop, arrays: frozenset[str], touched: frozenset[str]) -> str:
     element = {
         t: it.id for t, it in _walked(loop) if isinstance(it, ast.Name) and it.id in arrays
     }
@@ -148,17 +155,17 @@ class MathPerElement(_LoopRule):
     speedup = (5.0, 50.0)
 
     def check_loop(self, ctx: Context, scope: Scope, loop: Loop) -> Suggestion | None:
-        if element_lines(loop, array_names(ctx, scope))[1]:
+        if element_lines(ctx, scope, loop)[1]:
             return None  # the NumPy loop rule says it better
         index = loop.assigned
         found = [
-            c for part in loop.body for c in calls(part)
+            c for c in loop.calls
             if dotted(c.func).startswith("math.") and any(
-                isinstance(n, ast.Name) and n.id in index for a in c.args for n in ast.walk(a)
+                isinstance(n, ast.Name) and n.id in index for a in c.args for n in walk(a)
             )
         ]
         seconds, in_python = python_bound(ctx, scope, loop)
-        if not found or not in_python or not self.worth(ctx, seconds):
+        if not found or not in_python:
             return None
         lines = {c.lineno for c in found}
         if ctx.split(scope, loop) and ctx.lines_time(scope, lines) < 0.5 * seconds and not isinstance(loop.node, COMPREHENSIONS):
@@ -203,8 +210,6 @@ class PandasRows(_LoopRule):
             return None
         frame, how = method
         seconds = ctx.span_time(scope, loop.first, loop.last)
-        if not self.worth(ctx, seconds):
-            return None
         rows = f" over {describe(ctx.ns[frame])}" if is_dataframe(ctx.ns.get(frame)) else ""
         row = _row_name(node.target)
         columns = sorted(_columns(loop.body, row)) if row else []
@@ -256,7 +261,7 @@ class PandasApplyRows(Rule):
 
     def check(self, ctx: Context) -> Iterable[Suggestion]:
         for scope in ctx.scopes:
-            for call in calls(scope.node):
+            for call in scope.calls:
                 if not isinstance(call.func, ast.Attribute) or call.func.attr != "apply":
                     continue
                 axis = keyword(call, "axis")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dis
 import functools
 import gc
+import itertools
 import os
 import resource
 import signal
@@ -32,15 +33,25 @@ from ..sources import SourceMap, cell_label
 from .aggregate import call_tree, line_stats, prune_tree
 
 # A stack is a flat tuple (code, lineno, code, lineno, ...) from the leaf frame
-# to the root frame; its value is [wall_s, native_s, cpu_s].
+# to the root frame; its value is [wall_s, native_s, cpu_s]. While sampling, a stack
+# holds (id(code), f_lasti) pairs instead: a code object is slow to hash (its hash
+# covers its name, constants and names) and a running frame's f_lineno scans the line
+# table from the start (about 1 us a frame), where ids and instruction offsets cost
+# nothing. ``_Codes`` keeps each code alive, so an id cannot be reused, and turns the
+# keys into (code, line) pairs once, at the end.
 Stack = tuple[Any, ...]
 Weights = list[float]
 
 MAX_STACKS = 100_000
 MIN_THREAD_CPU_S = 0.002
-GIL_FREE_S = 0.0005
-MAX_TICK_SHARE = 0.25  # a tick costing more than this share of the interval widens the interval
-MAX_KEY_FRAMES = 128  # a deeper stack keeps its 64 leaf-most and 64 root-most frames  # the watcher got the GIL this quickly: the main thread was not holding it
+GIL_FREE_S = 0.0005  # the watcher got the GIL this quickly: the main thread was not holding it
+IDLE_WATCH_S = 0.02  # the native watcher's period while no tick has come late
+ARMED_S = 0.5  # how long a late tick keeps the watcher looking every few intervals
+LATE_TICK_SHARE = 0.25  # a tick later than this share of the interval arms the watcher
+TICK_BUDGET = 0.015  # the share of the interval a tick may cost; a costlier tick (deep stacks) widens it
+RETUNE = 1.25  # the interval changes only when its target is this much longer
+SETTLE_TICKS = 20  # the first ticks fill caches and cost more: they do not count
+MAX_KEY_FRAMES = 128  # a deeper stack keeps its 64 leaf-most and 64 root-most frames
 TIMELINE_POINTS = 2_000
 # Bounds on what other threads can add (they are sampled every tenth tick): stacks kept per
 # thread, threads followed, threads stored (the rest summed into one entry), and the stored
@@ -53,6 +64,46 @@ TREE_BUDGET_BYTES = 600_000  # the main thread's call tree
 THREAD_TREES_BUDGET_BYTES = 150_000  # all stored threads' trees together
 TREE_INPUT_FRAMES = 15_000  # frames the call tree is built from (its unpruned size: ~1 KB a node)
 SHALLOW_FRAMES = 8  # a stack past that budget keeps its root-most frames
+
+
+class _Codes:
+    """The code objects seen while sampling, by id, each with whether it is a profiled root."""
+
+    def __init__(self, is_root: Callable[[CodeType], bool]) -> None:
+        self._is_root = is_root
+        self.roots: dict[int, bool] = {}
+        self._codes: dict[int, CodeType] = {}
+
+    def add(self, code: CodeType) -> bool:
+        """Remember ``code``; whether it is a root."""
+        root = self.roots[self.ident(code)] = self._is_root(code)
+        return root
+
+    def ident(self, code: CodeType) -> int:
+        """The id that stands for ``code`` in a stack."""
+        ident = id(code)
+        if ident not in self._codes:
+            self._codes[ident] = code
+        return ident
+
+    def resolve(self, stacks: dict[Stack, Weights]) -> dict[Stack, Weights]:
+        """The same stacks keyed by (code, line) pairs; stacks that meet there are summed."""
+        pairs: dict[tuple[int, int], tuple[CodeType, int]] = {}
+        out: dict[Stack, Weights] = {}
+        for key, weights in stacks.items():
+            frames = list(zip(key[::2], key[1::2], strict=True))
+            for frame in frames:
+                if frame not in pairs:
+                    code = self._codes[frame[0]]
+                    pairs[frame] = (code, _line_at(code, frame[1]))
+            resolved = tuple(itertools.chain.from_iterable(map(pairs.__getitem__, frames)))
+            kept = out.get(resolved)
+            if kept is None:
+                out[resolved] = list(weights)
+            else:
+                for j, value in enumerate(weights):
+                    kept[j] += value
+        return out
 
 
 @dataclass
@@ -144,19 +195,29 @@ class _NativeWatcher(threading.Thread):
     this thread take the GIL at once when it wakes; it then records the main
     thread's stack. When the GIL comes late, the main thread was running Python
     (which the signal handler sees directly) and the observation is dropped.
+
+    Each wake-up while the main thread runs Python costs a forced GIL switch, so the
+    watcher looks often (every ``period_s``) only while it is armed — for ``ARMED_S``
+    after a tick that came late, the sign of native code — and every ``IDLE_WATCH_S``
+    otherwise, which still finds a long native call that no tick has seen yet.
     """
 
     def __init__(self, sampler: Sampler, period_s: float) -> None:
         super().__init__(name="perfnb-native-watcher", daemon=True)
         self._sampler = sampler
         self.period_s = period_s
+        self.armed_until = 0.0
         self._stop_event = threading.Event()
+
+    def _period(self) -> float:
+        return self.period_s if time.perf_counter() < self.armed_until else max(self.period_s, IDLE_WATCH_S)
 
     def run(self) -> None:
         sampler = self._sampler
         main = sampler._main_ident
-        expected = time.perf_counter() + self.period_s
-        while not self._stop_event.wait(self.period_s):
+        period = self._period()
+        expected = time.perf_counter() + period
+        while not self._stop_event.wait(period):
             now = time.perf_counter()
             if now - expected < GIL_FREE_S and not sampler._in_tick:  # never observe perfnb's own handler
                 frame = sys._current_frames().get(main)
@@ -167,7 +228,8 @@ class _NativeWatcher(threading.Thread):
                 # A frame held while this thread sleeps would keep the user's locals (a large
                 # temporary array) alive after their function returned.
                 frame = None
-            expected = time.perf_counter() + self.period_s
+            period = self._period()
+            expected = time.perf_counter() + period
 
     def halt(self) -> None:
         self._stop_event.set()
@@ -196,8 +258,7 @@ class Sampler:
     ) -> None:
         if interval_s <= 0:
             raise ValueError("the sampling interval must be positive")
-        self._is_root = is_root
-        self._root_cache: dict[CodeType, bool] = {}
+        self._codes = _Codes(is_root)
         self._base_interval = interval_s
         self._interval = interval_s
         self._max_interval = max(max_interval_s, interval_s)
@@ -228,6 +289,7 @@ class Sampler:
         self._main_ident: int = threading.main_thread().ident or 0
         self._observations: list[Stack] = []
         self._watcher: _NativeWatcher | None = None
+        self._tracer: Any = None
 
     # -- lifecycle ---------------------------------------------------------
     def start(self) -> None:
@@ -245,6 +307,7 @@ class Sampler:
         self._timeline = [[0.0, float(self._rss_start)]]
         self._maxrss_before = _max_rss_bytes()
         self._started = True
+        self.note_tracer()
         self._watcher = _NativeWatcher(self, 4 * self._interval)
         self._watcher.start()
         gc.callbacks.append(self._gc)
@@ -283,7 +346,7 @@ class Sampler:
         elapsed = time.perf_counter() - self._t0
         self._timeline.append([elapsed, float(end)])
         self.result = SamplerResult(
-            stacks=self._stacks,
+            stacks=self._codes.resolve(self._stacks),
             outside_s=self._outside_s,
             samples=self._samples,
             interval_s=self._interval,
@@ -303,6 +366,7 @@ class Sampler:
         busy = []
         for samples in self._threads.values():
             if samples.stacks and samples.cpu_s >= MIN_THREAD_CPU_S:
+                samples.stacks = self._codes.resolve(samples.stacks)
                 busy.append(samples)
         return busy
 
@@ -334,6 +398,9 @@ class Sampler:
         # _in_tick is set, which the frame it interrupted tells: skip those.
         if self._in_tick or not self._running or (frame is not None and frame.f_code is _TICK_CODE):
             return
+        if sys.gettrace() is not self._tracer:
+            self._stop_for_tracer()
+            return
         self._in_tick = True
         now = time.perf_counter()
         try:
@@ -342,6 +409,8 @@ class Sampler:
             native = now - self._next_fire
             if native < 0.0:
                 native = 0.0
+            elif native > LATE_TICK_SHARE * self._interval and self._watcher is not None:
+                self._watcher.armed_until = now + ARMED_S
             cpu_used = cpu - self._last_cpu
             self._last = now
             self._last_cpu = cpu
@@ -353,7 +422,9 @@ class Sampler:
                 self._record_threads(now)
             # A smoothed cost: one tick preempted by the OS must not widen the interval for good.
             cost = self._tick_cost = 0.9 * self._tick_cost + 0.1 * (time.perf_counter() - now)
-            if now - self._t0 >= self._next_adapt or cost > MAX_TICK_SHARE * self._interval:
+            if now - self._t0 >= self._next_adapt or (
+                cost > TICK_BUDGET * RETUNE * self._interval and self._samples > SETTLE_TICKS
+            ):
                 self._adapt(now, cost)
             self._next_fire = now + signal.getitimer(signal.ITIMER_REAL)[0]
         except Exception as exc:  # never let a profiler fault reach the user's code
@@ -363,18 +434,31 @@ class Sampler:
         finally:
             self._in_tick = False
 
+    def note_tracer(self) -> None:
+        """Remember the trace function in place once every engine has started (coverage, a
+        debugger, or perfnb's --lines)."""
+        self._tracer = sys.gettrace()
+
+    def _stop_for_tracer(self) -> None:
+        """The cell set a trace function (breakpoint(), sys.settrace): this handler is Python
+        code the tracer would see (and a debugger step into) at every tick, so sampling stops."""
+        self._running = False
+        signal.setitimer(signal.ITIMER_REAL, 0, 0)
+        self._errors.append("the cell set a trace function (a debugger, sys.settrace): sampling stopped there")
+
     def _stack_key(self, frame: FrameType | None) -> Stack | None:
         """The stack from ``frame`` down to the profiled region's root; None when outside it."""
-        cache = self._root_cache
+        roots = self._codes.roots
         parts: list[Any] = []
+        add = parts.append
         while frame is not None:
             code = frame.f_code
-            parts.append(code)
-            lineno = frame.f_lineno
-            parts.append(lineno if lineno is not None else _nearest_line(code, frame.f_lasti))
-            is_root = cache.get(code)
+            ident = id(code)
+            add(ident)
+            add(frame.f_lasti)
+            is_root = roots.get(ident)
             if is_root is None:
-                is_root = cache[code] = self._is_root(code)
+                is_root = self._codes.add(code)
             if is_root:
                 if len(parts) > 2 * MAX_KEY_FRAMES:
                     parts = parts[:MAX_KEY_FRAMES] + parts[-MAX_KEY_FRAMES:]
@@ -442,9 +526,10 @@ class Sampler:
                 samples = self._threads[ident] = ThreadSamples(names[ident], ident, cpu_start=_thread_cpu(ident))
             parts: list[Any] = []
             f: FrameType | None = frame
+            code_id = self._codes.ident
             while f is not None:
-                parts.append(f.f_code)
-                parts.append(f.f_lineno)
+                parts.append(code_id(f.f_code))
+                parts.append(f.f_lasti)
                 f = f.f_back
             key = tuple(parts)
             weights = samples.stacks.get(key)
@@ -460,12 +545,12 @@ class Sampler:
             samples.cpu_s = _thread_cpu(ident) - samples.cpu_start  # read while the thread lives
 
     def _adapt(self, now: float, cost: float) -> None:
-        """Grow the interval with the run's length, and whenever a tick costs too much of it
-        (deep stacks), so the overhead stays bounded."""
+        """Grow the interval with the run's length, and whenever a tick costs more than
+        ``TICK_BUDGET`` of it (deep stacks), so the overhead stays bounded."""
         by_length = 2 * (now - self._t0) / self._adapt_after
-        by_cost = cost / MAX_TICK_SHARE
+        by_cost = cost / TICK_BUDGET if self._samples > SETTLE_TICKS else 0.0
         target = min(self._max_interval, max(self._base_interval, by_length, by_cost))
-        if target >= 2 * self._interval or (by_cost > self._interval and target > self._interval):
+        if target >= RETUNE * self._interval:
             self._interval = target
             signal.setitimer(signal.ITIMER_REAL, target, target)
             if self._watcher is not None:
@@ -553,6 +638,14 @@ def _tree_input(stacks: dict[Stack, Weights]) -> dict[Stack, Weights]:
 
 
 _TICK_CODE = Sampler._tick.__code__
+
+
+def _line_at(code: CodeType, offset: int) -> int:
+    """The editor line of the instruction at ``offset`` (a frame's f_lasti)."""
+    for start, end, line in code.co_lines():
+        if start <= offset < end:
+            return line if line is not None else _nearest_line(code, offset)
+    return _nearest_line(code, offset)
 
 
 @functools.lru_cache(maxsize=4096)

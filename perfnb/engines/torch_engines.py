@@ -15,7 +15,7 @@ from .torch_device import TorchMissing, import_torch, loaded_torch
 def torch_engines(options: Options, is_root: Callable[[CodeType], bool]) -> list[Engine]:
     """``--torch``/``--gpu``/``--trace``: the profiler engine (and NVML for --gpu); ``--flops``:
     FlopCounterMode. Without them, when the kernel already uses CUDA through torch, only the cheap
-    device-memory facts. torch is imported here only when asked for."""
+    facts: device memory peak and CPU-GPU syncs. torch is imported here only when asked for."""
     engines: list[Engine] = []
     if options.torch or options.flops:
         try:
@@ -23,10 +23,15 @@ def torch_engines(options: Options, is_root: Callable[[CodeType], bool]) -> list
         except TorchMissing as exc:
             return [Unavailable("torch", str(exc))]  # one line says so; the cell runs as usual
     torch = loaded_torch()
-    if options.torch or options.flops or (torch is not None and torch.cuda.is_initialized()):
+    cuda_in_use = torch is not None and torch.cuda.is_initialized()
+    if options.torch or options.flops or cuda_in_use:
         from .device_memory import DeviceMemory
 
         engines.append(DeviceMemory())
+    if cuda_in_use and not options.torch:  # --torch counts syncs from its own events
+        from .torch_syncs import SyncCounter
+
+        engines.append(SyncCounter())
     if options.torch:
         from .torch_ops import TorchOps
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from ..model import TorchOp
+from .torch_flops import CONV2D, COUNTED, op_flops
 from .torch_lines import INTERNAL, PREFIX, SYNC_RUNTIME_CALLS
 
 NS = 1e-9
@@ -48,8 +50,10 @@ class Record:
 def records(raw_events: Iterable[Any], with_devices: bool) -> list[Record]:
     """Records from torch's ``_KinetoEvent`` objects. Each accessor is a call into C++, so only
     what is needed is read: device types and links only when CUDA was profiled
-    (``with_devices``), bytes only for memory records."""
-    out = []
+    (``with_devices``), bytes only for memory records, shapes only for ops (not for perfnb's
+    own annotations); FLOPs come from the shapes (torch_flops.py)."""
+    out: list[Record] = []
+    append = out.append
     cpu_type: Any = None
     if with_devices:
         from torch._C._autograd import DeviceType
@@ -61,14 +65,15 @@ def records(raw_events: Iterable[Any], with_devices: bool) -> list[Record]:
         record = Record(name, start, start + e.duration_ns(), e.start_thread_id())
         if name == MEMORY:
             record.nbytes = e.nbytes()
-        else:
-            record.shapes = e.shapes()
-            record.flops = e.flops()
+        elif not name.startswith(PREFIX):
+            shapes = record.shapes = e.shapes()
+            if name in COUNTED:
+                record.flops = op_flops(name, shapes, e.concrete_inputs() if name == CONV2D else ())
         if with_devices:
             record.cpu = e.device_type() == cpu_type
             record.correlation = e.correlation_id()
             record.linked = e.linked_correlation_id()
-        out.append(record)
+        append(record)
     return out
 
 
@@ -111,7 +116,8 @@ def nest(cpu_records: list[Record]) -> None:
     """Set each record's parent (the innermost record on its thread whose span holds it) and
     its site (its nearest ``perfnb@N`` annotation; for an op on another thread, such as
     autograd's, the annotation whose span holds it)."""
-    cpu_records.sort(key=lambda r: (r.thread, r.start, -r.end))
+    cpu_records.sort(key=attrgetter("end"), reverse=True)  # stable: an outer record before an inner one
+    cpu_records.sort(key=attrgetter("thread", "start"))
     annotations = sorted((r.start, r.end, r.name) for r in cpu_records if r.name.startswith(PREFIX))
     starts = [a[0] for a in annotations]
     stack: list[Record] = []
@@ -119,18 +125,19 @@ def nest(cpu_records: list[Record]) -> None:
     for record in cpu_records:
         if record.thread != thread:
             stack, thread = [], record.thread
-        while stack and record.end > stack[-1].end:
+        end = record.end
+        while stack and end > stack[-1].end:
             stack.pop()
-        parent = stack[-1] if stack else None
-        record.parent = parent
-        if parent is not None:
-            parent.children_ns += record.end - record.start
-            record.site = record.name if record.name.startswith(PREFIX) else parent.site
-        elif record.name.startswith(PREFIX):
-            record.site = record.name
-        else:
+        name = record.name
+        if stack:
+            parent = record.parent = stack[-1]
+            parent.children_ns += end - record.start
+            record.site = name if name.startswith(PREFIX) else parent.site
+        elif name.startswith(PREFIX):
+            record.site = name
+        elif starts:
             index = bisect.bisect_right(starts, record.start) - 1
-            if index >= 0 and annotations[index][0] <= record.start and record.end <= annotations[index][1]:
+            if index >= 0 and annotations[index][0] <= record.start and end <= annotations[index][1]:
                 record.site = annotations[index][2]
         stack.append(record)
 
@@ -146,60 +153,85 @@ def is_redispatch(record: Record) -> bool:
 
 
 def summarize(all_records: list[Record], device_memory: bool, memory_start: int = 0) -> EventSummary:
-    """Everything the torch section needs from one profile's records."""
-    memory = [r for r in all_records if r.name == MEMORY]
-    cpu = [r for r in all_records if r.cpu and r.name != MEMORY]
-    device = [r for r in all_records if not r.cpu and r.name != MEMORY]
+    """Everything the torch section needs from one profile's records.
+
+    Sums stay in integer nanoseconds keyed by (name, input shapes as tuples) while the
+    records are walked; the shapes are formatted once per distinct key at the end.
+    """
+    memory: list[Record] = []
+    cpu: list[Record] = []
+    device: list[Record] = []
+    redispatched = False
+    for r in all_records:
+        name = r.name
+        if name == MEMORY:
+            memory.append(r)
+        elif r.cpu:
+            cpu.append(r)
+            redispatched = redispatched or name == PYTHON_DISPATCH
+        else:
+            device.append(r)
     by_id = {r.correlation: r for r in cpu if r.linked == 0 and r.correlation}
-    for runtime in cpu:  # a runtime call (cudaLaunchKernel) nests on the thread of the op that made it
-        if runtime.linked and runtime.linked in by_id:
-            runtime.thread = by_id[runtime.linked].thread
+    if by_id:
+        for runtime in cpu:  # a runtime call (cudaLaunchKernel) nests on the thread of the op that made it
+            if runtime.linked and runtime.linked in by_id:
+                runtime.thread = by_id[runtime.linked].thread
     nest(cpu)
     for kernel in device:
         launcher = by_id.get(kernel.linked)
         if launcher is not None:
             launcher.device_ns += kernel.end - kernel.start
     out = EventSummary()
-    table: dict[tuple[str, str], TorchOp] = {}
-    shape_text: dict[str, str] = {}
-    flops_total = 0
+    ops: dict[tuple[str, Any], list[int]] = {}  # (name, shapes) -> [count, self ns, device ns, flops]
+    sites: dict[str, list[int]] = {}  # label -> [self ns, device ns, ops, runtime syncs]
+    unattributed_syncs = dataloader_ns = 0
     for record in cpu:
         name, label = record.name, record.site
         if label == INTERNAL or name.startswith(PREFIX) or is_python_event(name):
             continue
         if name.startswith(DATALOADER):
-            out.dataloader_wait_s += (record.end - record.start) * NS
-        self_cpu = max(0, record.end - record.start - record.children_ns) * NS
-        self_device = record.device_ns * NS
-        out.cpu_s += self_cpu
-        out.device_s += self_device
-        key = str(record.shapes)
-        shapes = shape_text.get(key)
-        if shapes is None:
-            shapes = shape_text[key] = format_shapes(record.shapes)
-        op = table.get((name, shapes))
+            dataloader_ns += record.end - record.start
+        self_ns = max(0, record.end - record.start - record.children_ns)
+        device_ns = record.device_ns
+        shapes = record.shapes
+        key = (name, tuple(map(tuple, shapes)) if shapes else ())
+        op = ops.get(key)
         if op is None:
-            op = table[(name, shapes)] = TorchOp(name=name, count=0, self_s=0.0, device_s=0.0, shapes=shapes)
-        op.self_s += self_cpu
-        op.device_s += self_device
-        if not is_redispatch(record):
-            op.count += 1
-            if record.flops:
-                op.flops = (op.flops or 0) + record.flops
-                flops_total += record.flops
-        if name in SYNC_RUNTIME_CALLS and label is None:
-            out.unattributed_syncs += 1
-        if label is not None:
-            totals = out.sites.get(label)
-            if totals is None:
-                totals = out.sites[label] = SiteTotals()
-            totals.cpu_s += self_cpu
-            totals.device_s += self_device
-            totals.ops += 1
-            if name in SYNC_RUNTIME_CALLS:
-                totals.runtime_syncs += 1
+            op = ops[key] = [0, 0, 0, 0]
+        op[1] += self_ns
+        op[2] += device_ns
+        if not (redispatched and is_redispatch(record)):
+            op[0] += 1
+            op[3] += record.flops
+        sync = name in SYNC_RUNTIME_CALLS
+        if label is None:
+            unattributed_syncs += sync
+            continue
+        totals = sites.get(label)
+        if totals is None:
+            totals = sites[label] = [0, 0, 0, 0]
+        totals[0] += self_ns
+        totals[1] += device_ns
+        totals[2] += 1
+        totals[3] += sync
+    table: dict[tuple[str, str], TorchOp] = {}
+    for (name, shapes), (count, self_ns, device_ns, flops) in ops.items():
+        text = format_shapes(shapes)
+        row = table.get((name, text))
+        if row is None:
+            row = table[(name, text)] = TorchOp(name=name, count=0, self_s=0.0, device_s=0.0, shapes=text)
+        row.count += count
+        row.self_s += self_ns * NS
+        row.device_s += device_ns * NS
+        if flops:
+            row.flops = (row.flops or 0) + flops
     out.ops = sorted(table.values(), key=lambda o: o.self_s + o.device_s, reverse=True)[:MAX_OPS]
-    out.flops = flops_total or None
+    out.flops = sum(op[3] for op in ops.values()) or None
+    out.cpu_s = sum(op[1] for op in ops.values()) * NS
+    out.device_s = sum(op[2] for op in ops.values()) * NS
+    out.sites = {label: SiteTotals(c * NS, d * NS, n, s) for label, (c, d, n, s) in sites.items()}
+    out.unattributed_syncs = unattributed_syncs
+    out.dataloader_wait_s = dataloader_ns * NS
     changes = [(float(r.start), r.nbytes) for r in memory if r.cpu != device_memory and r.nbytes]
     if changes:
         out.memory_peak_bytes, out.memory_timeline = memory_curve(changes, memory_start)

@@ -24,6 +24,7 @@ PREFIX = "perfnb@"
 INTERNAL = PREFIX + "internal"  # perfnb's own work inside the profile (left out of every figure)
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 MAX_USER_FRAMES = 32
+USER, ROOT = 1, 2  # a code object's kind: the user's code, the profiled region's root (library code: 0)
 
 # Tensor methods and torch functions that make the host wait for the device: they
 # read a value back (item, tolist, bool(t)...), copy to the host, or have an output
@@ -101,13 +102,13 @@ class CallSites:
     """Call sites in the order first seen; ``by_label`` finds one from its annotation."""
 
     sites: list[CallSite] = field(default_factory=list)
-    by_key: dict[tuple[Any, ...], CallSite] = field(default_factory=dict)
+    by_key: dict[tuple[int, ...], CallSite] = field(default_factory=dict)
     by_label: dict[str, CallSite] = field(default_factory=dict)
 
-    def site(self, key: tuple[Any, ...], frames: Callable[[], tuple[Frame, ...]]) -> CallSite:
+    def site(self, key: tuple[int, ...], frames: Callable[[tuple[int, ...]], tuple[Frame, ...]]) -> CallSite:
         found = self.by_key.get(key)
         if found is None:
-            found = CallSite(frames(), f"{PREFIX}{len(self.sites)}")
+            found = CallSite(frames(key), f"{PREFIX}{len(self.sites)}")
             self.sites.append(found)
             self.by_key[key] = found
             self.by_label[found.label] = found
@@ -115,50 +116,58 @@ class CallSites:
 
 
 class UserFrames:
-    """Finds the user's frames on a stack: cells and the user's files, not libraries or perfnb."""
+    """Finds the user's frames on a stack: cells and the user's files, not libraries or perfnb.
+
+    Runs on every torch call, so each code object is classified once and is known by its
+    id afterwards, in the kinds and in the keys (hashing a code object hashes its names and
+    constants); ``_codes`` keeps the classified code objects alive, so an id is never
+    reused for another one.
+    """
 
     def __init__(self, is_root: Callable[[CodeType], bool]) -> None:
         self._is_root = is_root
         self._classify = SourceMap(None)
-        self._user: dict[CodeType, bool] = {}
-        self._root: dict[CodeType, bool] = {}
+        self._kinds: dict[int, int] = {}  # id(code) -> 0 (a library), USER, or USER | ROOT
+        self._codes: dict[int, CodeType] = {}
 
-    def is_user(self, code: CodeType) -> bool:
-        known = self._user.get(code)
-        if known is None:
-            filename = code.co_filename
-            known = not (
-                filename.startswith(PACKAGE_DIR)
-                or filename.startswith("<frozen")
-                or self._classify.locate(filename).library
-            )
-            self._user[code] = known
-        return known
+    def _kind(self, code: CodeType) -> int:
+        filename = code.co_filename
+        library = (
+            filename.startswith(PACKAGE_DIR)
+            or filename.startswith("<frozen")
+            or self._classify.locate(filename).library
+        )
+        kind = (0 if library else USER) | (ROOT if self._is_root(code) else 0)
+        self._kinds[id(code)] = kind
+        self._codes[id(code)] = code
+        return kind
 
-    def key(self, frame: FrameType | None) -> tuple[Any, ...] | None:
-        """(code, line, code, line, ...) of the user frames up to the profiled cell; None outside it."""
-        parts: list[Any] = []
-        roots = self._root
+    def key(self, frame: FrameType | None) -> tuple[int, ...] | None:
+        """(code id, line, code id, line, ...) of the user frames up to the profiled cell; None outside it."""
+        parts: list[int] = []
+        kinds = self._kinds
         while frame is not None:
             code = frame.f_code
-            if self.is_user(code) and len(parts) < 2 * MAX_USER_FRAMES:
-                parts.append(code)
+            ident = id(code)
+            kind = kinds.get(ident)
+            if kind is None:
+                kind = self._kind(code)
+            if kind & USER and len(parts) < 2 * MAX_USER_FRAMES:
+                parts.append(ident)
                 parts.append(frame.f_lineno)
-            is_root = roots.get(code)
-            if is_root is None:
-                is_root = roots[code] = self._is_root(code)
-            if is_root:
+            if kind & ROOT:
                 return tuple(parts) if parts else None
             frame = frame.f_back
         return None
 
-
-def frames_of(key: tuple[Any, ...]) -> tuple[Frame, ...]:
-    out = []
-    for code, line in zip(key[0::2], key[1::2], strict=True):
-        name = "" if code.co_name == "<module>" else str(getattr(code, "co_qualname", code.co_name))
-        out.append((code.co_filename, int(line), name))
-    return tuple(out)
+    def frames(self, key: tuple[int, ...]) -> tuple[Frame, ...]:
+        """The frames a key stands for."""
+        out = []
+        for ident, line in zip(key[0::2], key[1::2], strict=True):
+            code = self._codes[ident]
+            name = "" if code.co_name == "<module>" else str(getattr(code, "co_qualname", code.co_name))
+            out.append((code.co_filename, line, name))
+        return tuple(out)
 
 
 def make_line_tagger(torch: Any, is_root: Callable[[CodeType], bool]) -> Any:
@@ -181,7 +190,7 @@ def make_line_tagger(torch: Any, is_root: Callable[[CodeType], bool]) -> Any:
             key = self.frames.key(sys._getframe(1))
             if key is None:
                 return func(*args, **kwargs)
-            site = self.sites.site(key, lambda: frames_of(key))
+            site = self.sites.site(key, self.frames.frames)
             site.calls += 1
             if syncs_with_device(getattr(func, "__name__", ""), args, kwargs):
                 site.syncs += 1

@@ -1,10 +1,13 @@
 """The torch.profiler engine (``%%perf --torch``): ops, per-line op and kernel time, memory, syncs.
 
 Runs torch.profiler with CPU and, where CUDA is usable, CUDA activities
-(``record_shapes``, ``with_flops``, ``profile_memory`` on a GPU; ``with_stack`` when a
-trace file is asked for, for the Python stacks in Perfetto — but not together with
-FlopCounterMode: torch 2.13's Python tracer then records names it cannot decode and
-the whole profile is lost). A
+(``record_shapes``, ``profile_memory`` on a GPU; ``with_stack`` when a trace file is
+asked for, for the Python stacks in Perfetto — but not together with FlopCounterMode:
+torch 2.13's Python tracer then records names it cannot decode and the whole profile
+is lost). Python stacks make the small-op loop of benchmarks/torch_overhead.py a third
+slower again than the profiler alone (4.4× bare against 3.3× in results/torch.txt), so
+only ``--trace`` asks for them; FLOPs are torch's formulas applied to the recorded
+shapes (torch_flops.py says why not ``with_flops``). A
 ``TorchFunctionMode`` (torch_lines.py) labels each torch call with the user's line
 that made it, so op and kernel time lands on ``In [N] line L``.
 
@@ -17,9 +20,11 @@ utilisation. The cell's GPU span is also timed with CUDA events.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import CodeType
 from typing import Any
 
@@ -69,7 +74,6 @@ class TorchOps:
             activities=activities,
             record_shapes=True,
             profile_memory=self._cuda,  # device memory; on the CPU, RSS is the memory section's
-            with_flops=True,
             with_stack=self._python_stacks,
         )
         self._profiler.start()
@@ -121,8 +125,9 @@ class TorchOps:
             return
         torch = self._torch
         section = torch_section(profile, self._device)
-        raw = records(self._profiler.profiler.kineto_results.events(), with_devices=self._cuda)
-        summary = summarize(raw, device_memory=self._cuda, memory_start=self._memory_start)
+        with gc_paused():  # tens of thousands of short-lived records: no collections while they live
+            raw = records(self._profiler.profiler.kineto_results.events(), with_devices=self._cuda)
+            summary = summarize(raw, device_memory=self._cuda, memory_start=self._memory_start)
         section.ops = summary.ops
         section.cpu_s = summary.cpu_s
         section.device_s = summary.device_s
@@ -140,7 +145,7 @@ class TorchOps:
             section.dtype = section.dtype or self._modules.dominant_dtype(section.modules)
         if section.flops is None and summary.flops:
             section.flops = summary.flops
-            section.flops_source = "torch.profiler (matmul, conv and elementwise formulas)"
+            section.flops_source = "torch.profiler shapes (matmul, conv2d, mul, add formulas)"
         fill_rates(section, profile.timing.wall_s, bool(torch.backends.cuda.matmul.allow_tf32))
         if self._trace_path is not None:
             try:
@@ -173,6 +178,18 @@ class TorchOps:
                     files[name] = location.file
         assert self._trace_path is not None
         return torch_trace.write(torch_trace.relabel(trace, labels, files), self._trace_path)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a while (as it was, after)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _where(sources: SourceMap, filename: str, line: int) -> str:

@@ -18,8 +18,10 @@ from ..stats import timing_from_runs
 MB = 1024 * 1024
 
 
-def from_scalene(data: dict[str, Any]) -> Profile:
-    elapsed = float(data["elapsed_time_sec"])
+def from_scalene(data: dict[str, Any], elapsed_s: float | None = None) -> Profile:
+    """``elapsed_s``: spread Scalene's shares of time over this wall time instead of the
+    run's own (%%perf --engine scalene: the cell's run in the kernel, for Scalene's copy)."""
+    elapsed = float(data["elapsed_time_sec"]) if elapsed_s is None else elapsed_s
     program = str(data.get("program") or "scalene profile")
     lines: list[LineStat] = []
     profiled_share = 0.0
