@@ -165,7 +165,11 @@ MODES: dict[str, Mode] = {
     "tracemalloc": Mode(
         "tracemalloc", _between("import tracemalloc as _tm\n_tm.start()", "_tm.stop()"), prepare="import tracemalloc"
     ),
-    # issue #3: per-line memory and exact line timings
+    # issue #3: per-line memory and exact line timings. --memory keeps 3 frames per block
+    # (perfnb/engines/memory.py): "tracemalloc-3" is tracemalloc alone at that depth, its floor.
+    "tracemalloc-3": Mode(
+        "tracemalloc-3", _between("import tracemalloc as _tm\n_tm.start(3)", "_tm.stop()"), prepare="import tracemalloc"
+    ),
     "--memory": Mode("--memory", lambda w: f"%%perf -q --memory\n{w.cell}"),
     "--memory=rss": Mode("--memory=rss", lambda w: f"%%perf -q --memory=rss\n{w.cell}", needs="psutil"),
     "memory_profiler": Mode(

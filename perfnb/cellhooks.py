@@ -18,6 +18,8 @@ default options and shows only the profile's static mime bundle, marked
 from __future__ import annotations
 
 import ast
+import copy
+import functools
 import re
 from types import CodeType
 from typing import TYPE_CHECKING, Any
@@ -39,7 +41,16 @@ _PERF_LINE = re.compile(r"^%%perf(?:[ \t]+(.*?))?[ \t]*$")
 
 
 def transparent_options(first_line: str) -> perf_options.Options | None:
-    """Options when a cell's first line is a ``%%perf`` this path can run, else None."""
+    """Options when a cell's first line is a ``%%perf`` this path can run, else None.
+
+    IPython transforms a cell more than once and ``pre_run_cell`` reads the line again: the
+    parse (shlex, argparse: milliseconds for a line with many ``-f``) is done once per line."""
+    parsed = _parsed_line(first_line)
+    return copy.deepcopy(parsed) if parsed is not None else None
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_line(first_line: str) -> perf_options.Options | None:
     match = _PERF_LINE.match(first_line.rstrip("\r\n"))
     if match is None or first_line.rstrip().endswith("?"):
         return None

@@ -111,7 +111,7 @@ class GpuSync(Rule):
                          or (call_name(c) in ("float", "int", "print") and c.args)]
                 if not found:
                     continue
-                counted = f"; the torch profiler counted {syncs:,} synchronizations" if syncs else ""
+                counted = f"; {syncs:,} CPU–GPU synchronizations were counted in this run" if syncs else ""
                 first = ast.unparse(found[0])
                 yield self.suggest(
                     ctx,

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import threading
 import time
+from array import array
 
 from ..model import Profile
 from ..sources import SourceMap
@@ -74,7 +75,9 @@ class TracedMemory:
         self._snapshot_s = 0.0
         self._every = POLL_S
         self._last_point = 0.0
-        self.timeline: list[list[float]] = []
+        # Seconds and bytes, kept as raw doubles: see poll().
+        self._times = array("d")
+        self._bytes = array("d")
         self.growth: list[Snapshot] = []
         self.baseline: Snapshot | None = None
         self.end: Snapshot | None = None
@@ -97,7 +100,8 @@ class TracedMemory:
         self._t0 = time.perf_counter()
         current, self._peak = tracemalloc.get_traced_memory()
         self._low = current
-        self.timeline = [[0.0, float(current)]]
+        self._times.append(0.0)
+        self._bytes.append(current)
         self._running = True
         self._poller = _Poller(self)
         self._poller.start()
@@ -117,7 +121,8 @@ class TracedMemory:
                 self.end = take(time.perf_counter() - self._t0)
                 current, peak = tracemalloc.get_traced_memory()
                 self._peak = max(self._peak, peak)
-                self.timeline.append([self.end.t_s, float(current)])
+                self._times.append(self.end.t_s)
+                self._bytes.append(current)
             else:
                 self.notes.append("the cell stopped tracemalloc; memory per line is incomplete")
         finally:
@@ -127,6 +132,14 @@ class TracedMemory:
 
     # -- the poller (its own thread) ----------------------------------------
     def poll(self) -> None:
+        """Read the traced total; add a timeline point and take a snapshot when due.
+
+        The poller keeps no new Python object per poll (the timeline is two arrays of
+        doubles). An object it kept would come from an interpreter free list (floats,
+        lists, tuples), and the block the cell's thread allocates to refill that list is
+        traced: CPython then recomputes the traceback of every object later reused from
+        it, which made float-heavy code several times slower than under tracemalloc alone.
+        """
         import tracemalloc
 
         with self._lock:
@@ -137,9 +150,10 @@ class TracedMemory:
             self._peak = max(self._peak, peak)
             if now - self._last_point >= self._every:
                 self._last_point = now
-                self.timeline.append([now, float(current)])
-                if len(self.timeline) > TIMELINE_POINTS:
-                    self.timeline = self.timeline[::2]
+                self._times.append(now)
+                self._bytes.append(current)
+                if len(self._times) > TIMELINE_POINTS:
+                    self._times, self._bytes = self._times[::2], self._bytes[::2]
                     self._every *= 2
             self._low = min(self._low, current)
             grew = current >= max(self._low * GROWTH, self._low + MIN_GROWTH_BYTES)
@@ -176,5 +190,5 @@ class TracedMemory:
             )
         retained = charger.total(self.end) - (charger.total(self.baseline) if self.baseline is not None else 0)
         profile.memory.traced_peak_bytes = max(self._peak, 0)
-        profile.memory.traced_timeline = self.timeline
+        profile.memory.traced_timeline = [[t, b] for t, b in zip(self._times, self._bytes, strict=True)]
         profile.memory.retained_bytes = retained

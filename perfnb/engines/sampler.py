@@ -23,6 +23,7 @@ import signal
 import sys
 import threading
 import time
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import CodeType, FrameType
@@ -271,7 +272,10 @@ class Sampler:
         self._errors: list[str] = []
         self._rss = _RssReader()
         self._gc = _GcTimer()
-        self._timeline: list[list[float]] = []
+        # The RSS timeline as two flat arrays: a tick keeps no new Python object (under
+        # --memory, every object kept drains the free lists the cell's own allocations reuse).
+        self._times = array("d")
+        self._rss_bytes = array("d")
         self._rss_every = 0.005
         self._rss_peak = 0
         self._rss_start = 0
@@ -304,7 +308,8 @@ class Sampler:
         self._t0 = self._last = self._last_rss = self._last_threads = now
         self._next_adapt = self._adapt_after * self._interval
         self._last_cpu = time.thread_time()
-        self._timeline = [[0.0, float(self._rss_start)]]
+        self._times.append(0.0)
+        self._rss_bytes.append(float(self._rss_start))
         self._maxrss_before = _max_rss_bytes()
         self._started = True
         self.note_tracer()
@@ -344,14 +349,15 @@ class Sampler:
         if maxrss_after > self._maxrss_before:  # the process's peak rose during the run
             peak = max(peak, maxrss_after)
         elapsed = time.perf_counter() - self._t0
-        self._timeline.append([elapsed, float(end)])
+        self._times.append(elapsed)
+        self._rss_bytes.append(float(end))
         self.result = SamplerResult(
             stacks=self._codes.resolve(self._stacks),
             outside_s=self._outside_s,
             samples=self._samples,
             interval_s=self._interval,
             threads=self._busy_threads(),
-            rss_timeline=self._timeline,
+            rss_timeline=[[t, b] for t, b in zip(self._times, self._rss_bytes, strict=True)],
             rss_start_bytes=self._rss_start,
             rss_end_bytes=end,
             rss_peak_bytes=peak,
@@ -500,9 +506,10 @@ class Sampler:
         if rss > self._rss_peak:
             self._rss_peak = rss
         self._last_rss = now
-        self._timeline.append([now - self._t0, float(rss)])
-        if len(self._timeline) > TIMELINE_POINTS:
-            self._timeline = self._timeline[::2]
+        self._times.append(now - self._t0)
+        self._rss_bytes.append(float(rss))
+        if len(self._times) > TIMELINE_POINTS:
+            self._times, self._rss_bytes = self._times[::2], self._rss_bytes[::2]
             self._rss_every *= 2
 
     def _record_threads(self, now: float) -> None:
