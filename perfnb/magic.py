@@ -14,6 +14,7 @@ from .cellhooks import CellHooks
 from .publish import warn
 
 if TYPE_CHECKING:
+    from .cellrun import CellProgram
     from .recorder import Recording
 
 # The recorder, engines, model and views are imported by the first profiled cell,
@@ -48,6 +49,9 @@ class PerfMagics(Magics):
 
             %perf -o prof total = compute(data)
 
+            %%perf --engine scalene      # Scalene's profile of a copy of the cell (see --engine)
+            out = transform(df)
+
             %perf on                     # always on: profile every cell (folded output)
             %perf off
         """
@@ -80,31 +84,55 @@ def _current_count(shell: InteractiveShell) -> int:
 def _run_profiled(shell: InteractiveShell, parsed: perf_options.Options, body: str, first_line: int) -> Any:
     """Compile the body once, run the warm-up runs, then the measured runs under the engines."""
     __tracebackhide__ = True
-    from .cellrun import CellProgram, strip_own_frames
-    from .recorder import NestedProfileError, Recording
+    from .cellrun import CellProgram, RunProgress, strip_own_frames
+    from .recorder import NotProfiled, Recording, check_engine
 
     count = _current_count(shell)
     program = CellProgram(shell, body, first_line, count)
+    progress = RunProgress(shell, parsed.warmup, parsed.repeat)
     try:
-        for _ in range(parsed.warmup):
-            program.run()
-        recording = Recording(parsed, program.is_root)
         try:
-            recording.start()
-        except NestedProfileError as exc:
+            check_engine(parsed)  # before the warm-up runs: a refused cell runs once, unprofiled
+        except NotProfiled as exc:
             warn(f"{exc}; running it unprofiled")
             return program.run()
+        for _ in range(parsed.warmup):
+            program.run()
+            progress.advance()
+        code = "\n" * (first_line - 1) + shell.transform_cell(body)  # as compiled: editor line numbers
+        recording = Recording(parsed, program.is_root, code)
+        try:
+            recording.start()
+        except NotProfiled as exc:
+            progress.close()
+            warn(f"{exc}; running it unprofiled")
+            return program.run()
+        if parsed.lines:
+            _time_cell_lines(recording, program)
         runs: list[float] = []
         try:
             for _ in range(parsed.repeat):
                 started = time.perf_counter()
                 value = program.run()
                 runs.append(time.perf_counter() - started)
+                progress.advance()
         finally:
+            progress.close()
             _finish(shell, recording, parsed, count, runs)
     except BaseException as exc:
+        progress.close()
         raise strip_own_frames(exc) from exc.__cause__
     return value
+
+
+def _time_cell_lines(recording: Recording, program: CellProgram) -> None:
+    """``--lines``: the body runs as the copy line_profiler times (it does not go through
+    IPython's run_code, where the engine swaps a cell's code otherwise)."""
+    from .engines.lines import LineTimer
+
+    for engine in recording.engines:
+        if isinstance(engine, LineTimer):
+            program.swap_code(engine.cell_code)
 
 
 def _finish(

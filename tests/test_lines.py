@@ -121,13 +121,16 @@ def test_the_html_sections_show_user_text_as_text(ip: Any) -> None:
     assert "junk = [tag] * 10" in html and "&#x27;&lt;b&gt;&#x27;" in html and "'<b>'" not in html
 
 
-def test_repeated_runs_time_the_functions_and_say_the_cell_lines_are_not(ip: Any) -> None:
+def test_repeated_runs_time_the_functions_and_the_cell_lines(ip: Any) -> None:
     run(ip, "def one():\n    return 1")
     defined_in = ip.execution_count - 1
     run(ip, "%%perf -n 2 --lines\nfor _ in range(10):\n    one()")
     (profile,) = profiles(ip)
-    assert by_place(profile)[(defined_in, 2)]["hits"] == 20
-    assert any("not the cell's own lines" in e for e in profile["meta"]["errors"])
+    count = profile["cell"]["execution_count"]
+    lines = by_place(profile)
+    assert lines[(defined_in, 2)]["hits"] == 20
+    assert lines[(count, 3)]["hits"] == 20 and lines[(count, 3)]["code"].strip() == "one()"
+    assert not any("not the cell's own lines" in e for e in profile["meta"]["errors"])
 
 
 def test_a_debugger_keeps_its_lines_and_line_profiler_its_settings(ip: Any) -> None:

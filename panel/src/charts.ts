@@ -1,5 +1,5 @@
-/** Small SVG charts drawn with the DOM (no markup strings): histogram, timeline, sparkline. */
-import { s } from "./dom.js";
+/** Small charts drawn with the DOM (no markup strings): histogram, timeline and sparkline in SVG, the Python/native split bar. */
+import { h, s } from "./dom.js";
 
 export interface Mark {
   label: string;
@@ -66,12 +66,16 @@ export function timeline(points: number[][], label: (v: number) => string, width
   return svg;
 }
 
-/** A horizontal bar split into Python and native parts (shares of `total`). */
-export function splitBar(time: number, native: number, total: number, width = 100): SVGSVGElement {
-  const whole = total > 0 ? Math.min(1, time / total) * width : 0;
-  const nat = time > 0 ? Math.min(1, native / time) * whole : 0;
-  return s("svg", { class: "pnb-split", width, height: 10, role: "img", "aria-label": "Python and native share" },
-    s("rect", { class: "pnb-track", x: 0, y: 0, width, height: 10 }),
-    s("rect", { class: "pnb-py", x: 0, y: 0, width: whole - nat, height: 10 }),
-    s("rect", { class: "pnb-native", x: whole - nat, y: 0, width: nat, height: 10 }));
+/**
+ * A horizontal bar split into Python and native parts (shares of `total`): one element whose
+ * background draws the parts (tables have a bar per line, so each is as light as can be).
+ */
+export function splitBar(time: number, native: number, total: number, width = 100): HTMLElement {
+  const whole = total > 0 ? Math.min(1, time / total) * 100 : 0;
+  const py = whole - (time > 0 ? Math.min(1, native / time) * whole : 0);
+  const bar = h("span", { class: "pnb-split", role: "img", "aria-label": `Python ${py.toFixed(0)}%, native ${(whole - py).toFixed(0)}% of the time` });
+  bar.style.width = `${width}px`;
+  bar.style.setProperty("--pnb-py-end", `${py.toFixed(2)}%`);
+  bar.style.setProperty("--pnb-native-end", `${whole.toFixed(2)}%`);
+  return bar;
 }

@@ -43,6 +43,7 @@ class Panel implements PanelHandle {
     this.profile = profile;
     if (options) this.options = options;
     this.flame?.dispose();
+    this.compare?.flame.dispose();
     this.flame = this.compare = this.advice = null;
     this.views.clear();
     this.buttons.clear();
@@ -82,7 +83,10 @@ class Panel implements PanelHandle {
       this.idle = 0;
       const name = pending.shift();
       if (!name || !this.root.isConnected) return;
-      if (!this.views.has(name)) this.view(name);
+      if (!this.views.has(name)) {
+        this.view(name);
+        this.draw(name);
+      }
       schedule();
     };
     const schedule = (): void => {
@@ -126,10 +130,26 @@ class Panel implements PanelHandle {
       el.appendChild(this.build(name));
       this.views.set(name, el);
       this.body.appendChild(el);
-      if (name === "flame") this.flame?.render(this.width());
-      if (name === "compare") this.compare?.flame.render(this.width());
     }
     return el;
+  }
+
+  /**
+   * Draw a view's flame graph at the panel's width (a no-op when drawn at that width). With
+   * `afterPaint`, one not drawn yet is drawn after the next paint: the switch shows the view at
+   * once (saying it is drawing), and the long layout of a large tree follows.
+   */
+  private draw(name: ViewName, afterPaint = false): void {
+    const flame = name === "flame" ? this.flame : name === "compare" ? this.compare?.flame : null;
+    if (!flame) return;
+    if (!afterPaint || flame.drawn) {
+      flame.render(this.width());
+      return;
+    }
+    // the second animation frame comes after the first one (showing the view) was painted
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      if (this.root.isConnected) flame.render(this.width());
+    }));
   }
 
   show(name: ViewName): void {
@@ -141,8 +161,7 @@ class Panel implements PanelHandle {
       b.setAttribute("aria-selected", String(other === name));
       b.tabIndex = other === name ? 0 : -1;
     }
-    if (name === "flame") this.flame?.render(this.width());
-    if (name === "compare") this.compare?.flame.render(this.width());
+    this.draw(name, true);
     this.options.onViewChange?.(name);
   }
 
@@ -175,6 +194,7 @@ class Panel implements PanelHandle {
   private focusLine(line: LineJSON): void {
     this.show("flame");
     if (!this.flame) return;
+    this.flame.render(this.width()); // focusing needs the drawn graph
     if (line.function) this.flame.focusFunction(line.function, line.file);
     else this.flame.zoomTo(null);
   }

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..model import Suggestion
-from .astscan import Loop, calls, dotted, stored_names
+from .astscan import Loop, calls, dotted, stored_names, walk
 from .caching import CallSite
 from .context import Context
 from .kinds import is_ndarray, is_tensor
@@ -220,7 +220,7 @@ def _example_input(ctx: Context, use: ModuleUse) -> tuple[Any, ...] | None:
         if not scope.is_cell or not call.args or any(not is_pure_call(c) for a in call.args for c in calls(a)):
             continue
         space = dict(ctx.ns)
-        needed = {n.id for a in call.args for n in ast.walk(a) if isinstance(n, ast.Name)}
+        needed = {n.id for a in call.args for n in walk(a) if isinstance(n, ast.Name)}
         if loop is not None and needed & loop.assigned and not _bind_first(ctx, loop, space):
             continue
         try:

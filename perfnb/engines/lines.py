@@ -140,15 +140,22 @@ class LineTimer:
 
         def run_code(code_obj: Any, result: Any = None, *, async_: bool = False) -> Coroutine[Any, Any, Any]:
             if isinstance(code_obj, CodeType) and not engine._stopped and engine._is_root(code_obj):
-                try:
-                    code_obj = engine._register(code_obj)
-                    engine._cell_codes += 1
-                except Exception as exc:  # the cell must run even if line_profiler refuses its code
-                    engine.notes.append(f"a part of the cell is not line-timed: {type(exc).__name__}: {exc}")
+                code_obj = engine.cell_code(code_obj)
             return original(code_obj, result, async_=async_)  # type: ignore[no-any-return]
 
         self._run_code = run_code
         shell.run_code = run_code
+
+    def cell_code(self, code: CodeType) -> CodeType:
+        """The copy of a code object of the profiled cell that line_profiler times (also for
+        code the cell runs itself, as ``-n`` does); the code itself if line_profiler refuses it."""
+        try:
+            registered = self._register(code)
+        except Exception as exc:  # the cell must run even if line_profiler refuses its code
+            self.notes.append(f"a part of the cell is not line-timed: {type(exc).__name__}: {exc}")
+            return code
+        self._cell_codes += 1
+        return registered
 
     def _unwrap_run_code(self) -> None:
         shell, wrapper = self._shell, self._run_code
@@ -183,7 +190,7 @@ class LineTimer:
         if self._shell is not None and not self._cell_codes:
             profile.meta.errors.append(
                 "--lines timed the functions the cell called, not the cell's own lines (they did not run "
-                "through IPython's run_code, as with -n)"
+                "through IPython's run_code)"
             )
         stats = self._profiler.get_stats()
         unit = float(stats.unit)

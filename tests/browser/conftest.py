@@ -134,3 +134,16 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
 def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def run_all(page: Any, url: str, before: str | None = None) -> None:
+    """Open a notebook in JupyterLab and run all its cells (returns at once); ``before`` is
+    JavaScript evaluated in the page just before they start (e.g. to watch what they show)."""
+    page.goto(url)
+    # this notebook in front (JupyterLab also restores the notebooks an earlier test left open)
+    path = json.dumps(url.split("/lab/tree/", 1)[1])
+    page.wait_for_function(f"window.jupyterapp?.shell.currentWidget?.context?.path === {path}")
+    page.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle'")
+    if before:
+        page.evaluate(before)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")

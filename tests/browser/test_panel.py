@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Lab, shot
+from .conftest import Lab, run_all, shot
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ WORK = (
     "        total += i * i\n"
     "    return total\n"
 )
-PROFILED = "%%perf -o prof\nslow_squares(400_000)\nsorted(range(200_000), key=lambda v: -v)[:3]"
+PROFILED = "%%perf -o prof\nslow_squares(1_500_000)\nsorted(range(200_000), key=lambda v: -v)[:3]"
 # A suggestion (the advisor's rules are tested elsewhere) and markup in names, paths, source.
 SHOW = (
     "from perfnb.model import LineStat, Suggestion, TreeNode\n"
@@ -35,13 +35,6 @@ SHOW = (
     "    time_s=prof.timing.wall_s * 0.2, native_s=0.0, function=evil))\n"
     "show(prof, shell=get_ipython())"
 )
-
-
-def run_all(page: Any, url: str) -> None:
-    page.goto(url)
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget && window.jupyterapp.shell.currentWidget.sessionContext")
-    page.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle'")
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
 
 @pytest.fixture(scope="module")

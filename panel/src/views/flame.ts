@@ -32,6 +32,12 @@ interface FrameNode {
 
 /** Iterative conversion (profile trees can be thousands deep). */
 function toFrames(root: TreeNodeJSON | DiffNodeJSON, diff: boolean): FrameData {
+  const library = new Map<string, boolean>(); // a tree has many nodes but few files
+  const isLibrary = (file: string): boolean => {
+    let lib = library.get(file);
+    if (lib === undefined) library.set(file, (lib = fmt.isLibrary(file)));
+    return lib;
+  };
   const make = (n: TreeNodeJSON | DiffNodeJSON): FrameData => {
     const d: FrameData = {
       name: n.name,
@@ -39,7 +45,7 @@ function toFrames(root: TreeNodeJSON | DiffNodeJSON, diff: boolean): FrameData {
       native: "native_s" in n && typeof n.native_s === "number" ? n.native_s : 0,
       file: n.file,
       line: n.line,
-      lib: fmt.isLibrary(n.file),
+      lib: isLibrary(n.file),
       children: [],
     };
     if (diff && "delta_s" in n) {
@@ -136,7 +142,12 @@ export class FlameView {
         ev.preventDefault();
       }
     });
-    if (!tree) this.graph.appendChild(h("p", { class: "pnb-empty" }, "No call tree was recorded for this cell."));
+    this.graph.appendChild(h("p", { class: "pnb-empty" }, tree ? "Drawing the flame graph…" : "No call tree was recorded for this cell."));
+  }
+
+  /** Whether the graph has been drawn (the first `render`), or there is none to draw. */
+  get drawn(): boolean {
+    return this.built || !this.tree;
   }
 
   /** Draw (first time) at the given width; later calls only redraw when the width changed. */
@@ -174,6 +185,7 @@ export class FlameView {
       .onClick((d: FrameNode) => this.focusChanged(d));
     chart.tooltip(this.tooltip());
     this.chart = chart;
+    clear(this.graph);
     select(this.graph).datum(toFrames(this.tree, diff)).call(chart);
     this.root = (select(this.graph).datum() as unknown) as FrameNode;
     this.focusChanged(this.root);
