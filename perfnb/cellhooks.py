@@ -160,11 +160,8 @@ class CellHooks:
             warn(f"could not start: {type(exc).__name__}: {exc}")
             return
         except KeyboardInterrupt:
-            # IPython's event trigger would swallow it and run the cell in full: stop what
-            # started and let the cell itself raise it, at its first line, without running.
-            from .recorder import abort
-
-            abort(recording)
+            # IPython's event trigger would swallow it and run the cell in full: the recording
+            # has stopped what started; the cell itself raises it, at its first line, unrun.
             self.shell.ast_transformers.append(_RaiseInterrupt(self.shell))
             return
         self._recording, self._options, self._always = recording, parsed, always

@@ -140,6 +140,13 @@ class Recording:
             raise NestedProfileError("a profile is already running (perfnb does not nest %%perf)")
         self.engines = make_engines(self.options, self._is_root, self._code)
         Recording._active = self
+        try:
+            self._start_engines()
+        except BaseException:  # an interrupt, or a fault of perfnb's: nothing stays running or marked active
+            abort(self)
+            raise
+
+    def _start_engines(self) -> None:
         self._started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         running: list[Engine] = []
         for engine in self.engines:
@@ -186,7 +193,7 @@ class Recording:
 
 
 def abort(recording: Recording) -> None:
-    """Stop every engine of a recording whose stop() failed, so nothing keeps running."""
+    """Stop every engine of a recording whose start() or stop() failed, so nothing keeps running."""
     for engine in reversed(recording.engines):
         _quietly_stop(engine, recording.errors)
     if Recording._active is recording:

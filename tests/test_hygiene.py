@@ -8,7 +8,9 @@ these are the cases that need an interrupt or a message of their own.
 from __future__ import annotations
 
 import ast
+import inspect
 import json
+import signal
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -186,3 +188,27 @@ def test_an_interrupt_during_engine_start_stops_the_cell(shell: Any, monkeypatch
     assert shell.run_cell("body_ran = 1", store_history=True).success
     assert shell.run_cell("%%perf -q\nbody_ran += 1", store_history=True).success
     assert shell.user_ns["body_ran"] == 2
+
+
+def test_a_fault_while_perfnb_starts_leaves_the_next_cells_profiled(shell: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from perfnb import cellhooks
+    from perfnb.engines.sampler import Sampler
+
+    def broken(self: Sampler) -> None:  # a fault in the recorder's own step, after every engine started
+        if inspect.stack()[1].function == "_start_engines":
+            raise RuntimeError("broken on purpose")
+        original(self)
+
+    said: list[str] = []
+    original = Sampler.note_tracer
+    monkeypatch.setattr(cellhooks, "warn", said.append)
+    monkeypatch.setattr(Sampler, "note_tracer", broken)
+    assert shell.run_cell("%%perf -q\nfault_ran = True", store_history=True).success
+    assert shell.user_ns["fault_ran"] is True
+    assert said == ["could not start: RuntimeError: broken on purpose"]
+    monkeypatch.setattr(Sampler, "note_tracer", original)
+    shell.user_ns.pop("after_fault", None)
+    assert shell.run_cell("%%perf -q -o after_fault\nx = sum(range(1000))", store_history=True).success
+    assert said == ["could not start: RuntimeError: broken on purpose"], "no 'already running' after the fault"
+    assert shell.user_ns["after_fault"].timing.wall_s > 0
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
