@@ -111,7 +111,7 @@ class GpuSync(Rule):
                          or (call_name(c) in ("float", "int", "print") and c.args)]
                 if not found:
                     continue
-                counted = f"; {syncs:,} CPU–GPU synchronizations were counted in this run" if syncs else ""
+                counted = f"; this run counted {syncs:,} synchronizations with the GPU" if syncs else ""
                 first = ast.unparse(found[0])
                 yield self.suggest(
                     ctx,
@@ -150,7 +150,9 @@ class DataLoaderStarvation(Rule):
                 if not is_dataloader(loader) or loader.num_workers > 0:
                     continue
                 total = ctx.span_time(scope, loop.first, loop.last)
-                waiting = ctx.span_time(scope, loop.first, loop.first)
+                # A garbage collection that a batch's allocations set off is charged to the fetch
+                # line, but it is not the loader's cost: count none of the cell's GC time as waiting.
+                waiting = max(0.0, ctx.span_time(scope, loop.first, loop.first) - ctx.profile.gc.time_s)
                 if total <= 0 or waiting < 0.3 * total or not self.worth(ctx, waiting):
                     continue
                 yield self.suggest(

@@ -225,7 +225,7 @@ class _NativeWatcher(threading.Thread):
                 own = frame is not None and frame.f_code.co_filename == __file__
                 key = None if frame is None or own else sampler._stack_key(frame)
                 if key is not None:
-                    sampler._observations.append(key)
+                    sampler._observations.append((now, key))
                 # A frame held while this thread sleeps would keep the user's locals (a large
                 # temporary array) alive after their function returned.
                 frame = None
@@ -291,7 +291,7 @@ class Sampler:
         self.result: SamplerResult | None = None
         self._previous_handler: Any = None
         self._main_ident: int = threading.main_thread().ident or 0
-        self._observations: list[Stack] = []
+        self._observations: list[tuple[float, Stack]] = []  # (when, stack) seen by the watcher
         self._watcher: _NativeWatcher | None = None
         self._tracer: Any = None
 
@@ -421,13 +421,14 @@ class Sampler:
             self._last = now
             self._last_cpu = cpu
             self._samples += 1
-            self._record(frame, elapsed, native, cpu_used)
+            self._record(frame, elapsed, native, cpu_used, self._next_fire)
             if now - self._last_rss >= self._rss_every:
                 self._read_rss(now)
             if self._sample_threads and now - self._last_threads >= 10 * self._interval:
                 self._record_threads(now)
-            # A smoothed cost: one tick preempted by the OS must not widen the interval for good.
-            cost = self._tick_cost = 0.9 * self._tick_cost + 0.1 * (time.perf_counter() - now)
+            # The tick's own CPU time (time preempted by other processes or by the cell's own
+            # threads is not its cost), smoothed: one slow tick must not widen the interval for good.
+            cost = self._tick_cost = 0.9 * self._tick_cost + 0.1 * (time.thread_time() - cpu)
             if now - self._t0 >= self._next_adapt or (
                 cost > TICK_BUDGET * RETUNE * self._interval and self._samples > SETTLE_TICKS
             ):
@@ -472,14 +473,16 @@ class Sampler:
             frame = frame.f_back
         return None
 
-    def _record(self, frame: FrameType | None, elapsed: float, native: float, cpu: float) -> None:
+    def _record(self, frame: FrameType | None, elapsed: float, native: float, cpu: float, fired: float) -> None:
         observed = self._observations
         if observed:
             self._observations = []
-        if native > 0.0 and observed:
-            # The wait was spent in native code the watcher saw: charge it there.
-            share = native / len(observed)
-            for key in observed:
+        # The watcher's observations made while this tick waited (after the timer ``fired``) show
+        # where that native time went; earlier ones belong to an interval already charged.
+        during = [key for at, key in observed if at >= fired] if native > 0.0 else []
+        if during:
+            share = native / len(during)
+            for key in during:
                 self._add(key, share, share, 0.0)
             elapsed -= native
             native = 0.0
