@@ -97,13 +97,7 @@ class _Codes:
                 if frame not in pairs:
                     code = self._codes[frame[0]]
                     pairs[frame] = (code, _line_at(code, frame[1]))
-            resolved = tuple(itertools.chain.from_iterable(map(pairs.__getitem__, frames)))
-            kept = out.get(resolved)
-            if kept is None:
-                out[resolved] = list(weights)
-            else:
-                for j, value in enumerate(weights):
-                    kept[j] += value
+            _accumulate(out, tuple(itertools.chain.from_iterable(map(pairs.__getitem__, frames))), weights)
         return out
 
 
@@ -638,13 +632,18 @@ def _tree_input(stacks: dict[Stack, Weights]) -> dict[Stack, Weights]:
         if used + len(key) // 2 > TREE_INPUT_FRAMES:
             key = key[-2 * SHALLOW_FRAMES :]
         used += len(key) // 2
-        kept = out.get(key)
-        if kept is None:
-            out[key] = list(weights)
-        else:
-            for i, value in enumerate(weights):
-                kept[i] += value
+        _accumulate(out, key, weights)
     return out
+
+
+def _accumulate(stacks: dict[Stack, Weights], key: Stack, weights: Weights) -> None:
+    """Add ``weights`` to the stack ``key`` (a copy of them when the stack is new)."""
+    kept = stacks.get(key)
+    if kept is None:
+        stacks[key] = list(weights)
+    else:
+        for i, value in enumerate(weights):
+            kept[i] += value
 
 
 _TICK_CODE = Sampler._tick.__code__

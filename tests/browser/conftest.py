@@ -7,6 +7,7 @@ without a token, as root if need be, and with nothing to build. Screenshots go t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -134,6 +135,27 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
 def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+@contextlib.contextmanager
+def shared_page(browser: Any, name: str) -> Iterator[Any]:
+    """A page a module's tests share; screenshots of its pages on the way out (``name``-end-N)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, record_video_dir=None)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        yield page
+    finally:
+        for i, other in enumerate(context.pages):
+            shot(other, f"{name}-end-{i}")
+        context.close()
+
+
+def dismiss_news(page: Any) -> None:
+    """Close JupyterLab's "be notified about news?" toast when it shows."""
+    no_news = page.get_by_role("button", name="No")
+    if no_news.count():
+        no_news.first.click()
 
 
 def run_all(page: Any, url: str, before: str | None = None) -> None:

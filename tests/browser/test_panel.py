@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Lab, run_all, shot
+from .conftest import Lab, dismiss_news, run_all, shared_page, shot
 
 pytestmark = pytest.mark.browser
 
@@ -42,20 +42,11 @@ def notebook_page(lab: Lab, browser: Any) -> Iterator[Any]:
     """One notebook, run once: a %%perf cell, then the same profile shown with a suggestion and markup."""
     lab.notebook("tutorials/beginner/caching.ipynb", ["# caching tutorial\nfrom functools import cache"])
     url = lab.notebook("work/profiled.ipynb", [SETUP, WORK, PROFILED, SHOW])
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    run_all(page, url)
-    page.locator(".perfnb-panel").nth(1).wait_for(state="visible", timeout=180_000)
-    no_news = page.get_by_role("button", name="No")  # JupyterLab's "notified about news?" toast
-    if no_news.count():
-        no_news.first.click()
-    try:
+    with shared_page(browser, "test_panel") as page:
+        run_all(page, url)
+        page.locator(".perfnb-panel").nth(1).wait_for(state="visible", timeout=180_000)
+        dismiss_news(page)
         yield page
-    finally:
-        for i, other in enumerate(context.pages):
-            shot(other, f"test_panel-end-{i}")
-        context.close()
 
 
 def test_markup_from_user_code_is_shown_as_text(notebook_page: Any) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, Lab, run_all, shot
+from .conftest import ROOT, Lab, dismiss_news, run_all, shared_page, shot
 
 pytestmark = pytest.mark.browser
 
@@ -67,22 +67,13 @@ COLOURS = """(panel) => {
 def views_notebook(lab: Lab, browser: Any) -> Iterator[Any]:
     url = lab.notebook("views/views.ipynb", CELLS)
     shutil.copy(ROOT / "tests" / "fixtures" / "profile-torch.json", lab.root / "views" / "profile-torch.json")
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
+    with shared_page(browser, "test_views") as page:
         run_all(page, url, before=WATCH_PROGRESS)
         # this notebook only (JupyterLab also restores the notebooks an earlier test left open)
         notebook = page.locator(f"#{page.evaluate('window.jupyterapp.shell.currentWidget.id')}")
         notebook.locator(".perfnb-panel").nth(2).wait_for(state="attached", timeout=180_000)
-        no_news = page.get_by_role("button", name="No")  # JupyterLab's "notified about news?" toast
-        if no_news.count():
-            no_news.first.click()
+        dismiss_news(page)
         yield notebook
-    finally:
-        for i, other in enumerate(context.pages):
-            shot(other, f"test_views-end-{i}")
-        context.close()
 
 
 def test_a_long_series_shows_its_progress_then_only_what_the_cell_printed(views_notebook: Any) -> None:
