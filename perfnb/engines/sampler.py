@@ -32,14 +32,14 @@ from typing import Any
 from ..model import GCStats, LineStat, Memory, Profile, ThreadProfile, TreeNode
 from ..sources import SourceMap, cell_label
 from .aggregate import call_tree, line_stats, prune_tree
+from .codeids import CodeIds
 
 # A stack is a flat tuple (code, lineno, code, lineno, ...) from the leaf frame
 # to the root frame; its value is [wall_s, native_s, cpu_s]. While sampling, a stack
 # holds (id(code), f_lasti) pairs instead: a code object is slow to hash (its hash
 # covers its name, constants and names) and a running frame's f_lineno scans the line
 # table from the start (about 1 us a frame), where ids and instruction offsets cost
-# nothing. ``_Codes`` keeps each code alive, so an id cannot be reused, and turns the
-# keys into (code, line) pairs once, at the end.
+# nothing (codeids.py). ``_Codes`` turns the keys into (code, line) pairs once, at the end.
 Stack = tuple[Any, ...]
 Weights = list[float]
 
@@ -73,19 +73,13 @@ class _Codes:
     def __init__(self, is_root: Callable[[CodeType], bool]) -> None:
         self._is_root = is_root
         self.roots: dict[int, bool] = {}
-        self._codes: dict[int, CodeType] = {}
+        self._codes = CodeIds()
+        self.ident = self._codes.ident  # the id that stands for a code in a stack
 
     def add(self, code: CodeType) -> bool:
         """Remember ``code``; whether it is a root."""
         root = self.roots[self.ident(code)] = self._is_root(code)
         return root
-
-    def ident(self, code: CodeType) -> int:
-        """The id that stands for ``code`` in a stack."""
-        ident = id(code)
-        if ident not in self._codes:
-            self._codes[ident] = code
-        return ident
 
     def resolve(self, stacks: dict[Stack, Weights]) -> dict[Stack, Weights]:
         """The same stacks keyed by (code, line) pairs; stacks that meet there are summed."""

@@ -19,6 +19,7 @@ from types import CodeType, FrameType
 from typing import Any
 
 from ..sources import SourceMap
+from .codeids import CodeIds
 
 PREFIX = "perfnb@"
 INTERNAL = PREFIX + "internal"  # perfnb's own work inside the profile (left out of every figure)
@@ -119,16 +120,14 @@ class UserFrames:
     """Finds the user's frames on a stack: cells and the user's files, not libraries or perfnb.
 
     Runs on every torch call, so each code object is classified once and is known by its
-    id afterwards, in the kinds and in the keys (hashing a code object hashes its names and
-    constants); ``_codes`` keeps the classified code objects alive, so an id is never
-    reused for another one.
+    id afterwards, in the kinds and in the keys (codeids.py).
     """
 
     def __init__(self, is_root: Callable[[CodeType], bool]) -> None:
         self._is_root = is_root
         self._classify = SourceMap(None)
         self._kinds: dict[int, int] = {}  # id(code) -> 0 (a library), USER, or USER | ROOT
-        self._codes: dict[int, CodeType] = {}
+        self._codes = CodeIds()
 
     def _kind(self, code: CodeType) -> int:
         filename = code.co_filename
@@ -138,8 +137,7 @@ class UserFrames:
             or self._classify.locate(filename).library
         )
         kind = (0 if library else USER) | (ROOT if self._is_root(code) else 0)
-        self._kinds[id(code)] = kind
-        self._codes[id(code)] = code
+        self._kinds[self._codes.ident(code)] = kind
         return kind
 
     def key(self, frame: FrameType | None) -> tuple[int, ...] | None:
