@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib.util
 import inspect
 import json
@@ -233,6 +234,7 @@ def measure_modes(shell: Any, loads: list[Workload], modes: list[Mode], repeats:
             order = modes[:]
             random.Random(repeat).shuffle(order)
             for mode in order:
+                gc.collect()  # every run starts from the same heap: a full collection due mid-run is noise
                 results.times.setdefault((load.name, mode.name), []).append(run_cell(shell, mode.wrap(load)))
         ratios = "  ".join(f"{m.name} {results.ratio(load.name, m.name):.2f}x" for m in modes if m.name != "bare")
         print(f"  {load.name:14s} {ratios}", file=sys.stderr, flush=True)
@@ -272,12 +274,15 @@ def _elapsed(command: list[str]) -> float | None:
     return None
 
 
-def measure_fixed_costs(shell: Any, results: Results, runs: int = 40) -> None:
-    bare = [run_cell(shell, "pass") for _ in range(runs)]
-    quiet = [run_cell(shell, "%%perf -q\npass") for _ in range(runs)]
-    shown = [run_cell(shell, "%%perf\npass") for _ in range(runs)]
-    results.extras["fixed_cost_s"] = statistics.median(quiet) - statistics.median(bare)
-    results.extras["fixed_cost_display_s"] = statistics.median(shown) - statistics.median(bare)
+def measure_fixed_costs(shell: Any, results: Results, runs: int = 60) -> None:
+    cells = {"bare": "pass", "quiet": "%%perf -q\npass", "shown": "%%perf\npass"}
+    times: dict[str, list[float]] = {name: [] for name in cells}
+    for _ in range(runs):  # interleaved, like the workloads
+        for name, cell in cells.items():
+            times[name].append(run_cell(shell, cell))
+    bare = statistics.median(times["bare"])
+    results.extras["fixed_cost_s"] = statistics.median(times["quiet"]) - bare
+    results.extras["fixed_cost_display_s"] = statistics.median(times["shown"]) - bare
     code = (
         "import time\nfrom IPython.core.interactiveshell import InteractiveShell\n"
         "ip = InteractiveShell.instance()\nt = time.perf_counter()\nip.run_line_magic('load_ext', 'perfnb')\n"
@@ -325,17 +330,28 @@ def machine() -> dict[str, Any]:
     }
 
 
+def spread(times: list[float]) -> float:
+    """Run-to-run noise of a mode: the interquartile range as a share of the median."""
+    if len(times) < 4:
+        return 0.0
+    quartiles = statistics.quantiles(times, n=4)
+    return (quartiles[2] - quartiles[0]) / statistics.median(times)
+
+
 def report(results: Results, loads: list[Workload], modes: list[Mode], repeats: int) -> str:
     names = [m.name for m in modes if m.name != "bare"]
-    lines = [f"perfnb overhead benchmark — ratio of median time to bare (lower is better), {repeats} interleaved repeats"]
+    lines = [
+        f"perfnb overhead benchmark — ratio of median time to bare (lower is better), {repeats} interleaved repeats,",
+        "each after gc.collect(); spread = the bare runs' interquartile range / median (the noise floor of a ratio)",
+    ]
     lines.append(json.dumps(machine()))
-    header = f"{'workload':14s} {'bare':>9s} " + " ".join(f"{n:>13s}" for n in names)
+    header = f"{'workload':14s} {'bare':>9s} {'spread':>7s} " + " ".join(f"{n:>13s}" for n in names)
     if results.scalene:
         header += f" {'scalene':>9s}"
     lines += ["", header]
     for load in loads:
         bare = statistics.median(results.times[(load.name, "bare")])
-        row = f"{load.name:14s} {bare * 1e3:7.1f}ms " + " ".join(f"{results.ratio(load.name, n):12.3f}x" for n in names)
+        row = f"{load.name:14s} {bare * 1e3:7.1f}ms {spread(results.times[(load.name, 'bare')]):6.1%} " + " ".join(f"{results.ratio(load.name, n):12.3f}x" for n in names)
         if results.scalene:
             scalene = results.scalene.get(load.name)
             row += f" {scalene:8.2f}x" if scalene else f" {'—':>9s}"

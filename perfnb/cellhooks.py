@@ -125,7 +125,7 @@ class CellHooks:
                 self.shell.events.unregister(event, callback)
 
     def transform(self, lines: list[str]) -> list[str]:
-        if lines and transparent_options(lines[0]) is not None:
+        if lines and _parsed_line(lines[0]) is not None:
             if len(lines) > 1 and lines[1].startswith("%%"):
                 # A cell magic under %%perf (%%time, %%capture, %%bash...) must stay the first
                 # line for IPython to see it; it runs as one call, so line numbers do not matter.
@@ -150,8 +150,10 @@ class CellHooks:
         from .recorder import NotProfiled, Recording
 
         try:
-            # The cell as IPython compiles it (this class's transform blanks the %%perf line).
-            recording = Recording(parsed, self.is_cell_code, self.shell.transform_cell(info.raw_cell))
+            # --engine scalene runs the cell as IPython compiles it (this class's transform blanks
+            # the %%perf line); the other engines never read it.
+            code = self.shell.transform_cell(info.raw_cell) if parsed.engine == "scalene" else None
+            recording = Recording(parsed, self.is_cell_code, code)
             recording.start()
         except NotProfiled as exc:
             warn(f"{exc}; running it unprofiled")

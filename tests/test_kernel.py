@@ -16,9 +16,10 @@ pytestmark = pytest.mark.kernel
 HYGIENE = (
     "import signal, sys, gc, threading\n"
     "print(signal.getsignal(signal.SIGALRM) == signal.SIG_DFL, signal.getitimer(signal.ITIMER_REAL),"
-    " sys.gettrace(), sys.getprofile(), [t.name for t in threading.enumerate() if 'perfnb' in t.name])\n"
+    " sys.gettrace(), sys.getprofile(), [t.name for t in threading.enumerate() if 'perfnb' in t.name],"
+    " __import__('perfnb.engines.sampler').engines.sampler.running_watchers(wait_s=1.0))\n"
 )
-CLEAN = "True (0.0, 0.0) None None []"
+CLEAN = "True (0.0, 0.0) None None [] 0"
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +117,7 @@ def test_an_interrupted_cell_leaves_nothing_behind() -> None:
         client.execute_interactive(
             HYGIENE,
             timeout=60,
-            output_hook=lambda m: printed.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None,
+            output_hook=lambda m: printed.append(m["content"].get("text", "") if m["msg_type"] == "stream" else str(m["content"].get("ename", ""))),
         )
         assert "".join(printed).strip() == CLEAN
     finally:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from perfnb.engines.sampler import running_watchers
 from perfnb.model import MIME_TYPE, Profile
 
 from .conftest import profiles, run, validate
@@ -26,7 +27,8 @@ def assert_clean() -> None:
     assert signal.getsignal(signal.SIGALRM) == signal.SIG_DFL
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert sys.gettrace() is None and sys.getprofile() is None
-    assert not any(t.name == "perfnb-native-watcher" for t in threading.enumerate())
+    assert not any(t.name.startswith("perfnb") for t in threading.enumerate())
+    assert running_watchers(wait_s=1.0) == 0
 
 
 def test_a_profiled_cell_shows_one_bundle_with_json_html_and_text(ip: Any, schema: dict[str, Any]) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from perfnb.engines.sampler import running_watchers
+
 from .conftest import profiles, run, validate
 
 MB = 1_000_000
@@ -74,6 +76,7 @@ def test_memory_leaves_nothing_behind(ip: Any) -> None:
     run(ip, "%%perf --memory\nx = [0] * 1000")
     assert not tracemalloc.is_tracing()
     assert not [t for t in threading.enumerate() if t.name.startswith("perfnb")]
+    assert running_watchers(wait_s=1.0) == 0
     assert sys.gettrace() is None and sys.getprofile() is None
 
 
@@ -115,7 +118,8 @@ KERNEL_CELLS = [
     "%%perf --lines\ns = 0\nfor i in range(1000):\n    s += i\nt = make(10)",  # 3
     "%%perf --lines -f nosuch.fn\nz = 1\nprint('ran', z)",  # 4
     "import sys, threading, tracemalloc\nprint(tracemalloc.is_tracing(), sys.gettrace(), 'run_code' in vars(get_ipython()),"
-    " [t.name for t in threading.enumerate() if 'perfnb' in t.name])",  # 5
+    " [t.name for t in threading.enumerate() if 'perfnb' in t.name],"
+    " __import__('perfnb.engines.sampler').engines.sampler.running_watchers(wait_s=1.0))",  # 5
 ]
 
 
@@ -149,4 +153,4 @@ def test_kernel_lines_hits_and_bad_target(notebook: list[Any]) -> None:
     assert "ran 1" in stream(notebook[4])
     assert "perfnb: -f nosuch.fn: no notebook name or module 'nosuch'" in stream(notebook[4], "stderr")
     assert profile_outputs(notebook[4])
-    assert stream(notebook[5]).strip() == "False None False []"
+    assert stream(notebook[5]).strip() == "False None False [] 0"

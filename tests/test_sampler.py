@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import perfnb
+from perfnb.engines.sampler import running_watchers
 from perfnb.model import LineStat, Profile
 
 
@@ -119,7 +120,7 @@ def test_everything_is_put_back_even_when_the_block_raises() -> None:
     assert signal.getsignal(signal.SIGALRM) == signal.SIG_DFL
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert gc.callbacks == callbacks
-    assert not any(t.name == "perfnb-native-watcher" for t in threading.enumerate())
+    assert running_watchers(wait_s=1.0) == 0
 
 
 def test_a_notebook_that_uses_sigalrm_keeps_it_and_is_told() -> None:

@@ -85,6 +85,9 @@ def on_gpu(ctx: Context) -> bool:
     section = ctx.profile.torch
     if section is not None and section.device.startswith("cuda"):
         return True
+    torch = sys.modules.get("torch")
+    if torch is None or not torch.cuda.is_initialized():  # nothing can be on a GPU CUDA never started
+        return False
     return ctx.remember("namespace on gpu", lambda: any(
         (is_module(v) and module_device(v).startswith("cuda")) or (is_tensor(v) and v.is_cuda)
         for v in ctx.ns.values()

@@ -13,6 +13,7 @@ stays bounded by the number of distinct stacks, not by the cell's duration.
 
 from __future__ import annotations
 
+import _thread
 import dis
 import functools
 import gc
@@ -51,7 +52,7 @@ ARMED_S = 0.5  # how long a late tick keeps the watcher looking every few interv
 LATE_TICK_SHARE = 0.25  # a tick later than this share of the interval arms the watcher
 TICK_BUDGET = 0.015  # the share of the interval a tick may cost; a costlier tick (deep stacks) widens it
 RETUNE = 1.25  # the interval changes only when its target is this much longer
-SETTLE_TICKS = 20  # the first ticks fill caches and cost more: they do not count
+SETTLE_TICKS = 5  # the first ticks fill caches and cost more: they do not count (the cost average starts at 0)
 MAX_KEY_FRAMES = 128  # a deeper stack keeps its 64 leaf-most and 64 root-most frames
 TIMELINE_POINTS = 2_000
 # Bounds on what other threads can add (they are sampled every tenth tick): stacks kept per
@@ -102,6 +103,7 @@ class ThreadSamples:
     stacks: dict[Stack, Weights] = field(default_factory=dict)
     cpu_start: float = 0.0
     cpu_s: float = 0.0
+    last_key: Stack | None = None  # the stack seen last, kept while the thread does not run
 
 
 def _thread_cpu(ident: int) -> float:
@@ -177,7 +179,7 @@ class _GcTimer:
             self.collections[generation] += 1
 
 
-class _NativeWatcher(threading.Thread):
+class _NativeWatcher:
     """Finds the line the main thread is on while it runs native code.
 
     Native code that releases the GIL (BLAS, NumPy ufuncs, torch ops, I/O) lets
@@ -189,24 +191,43 @@ class _NativeWatcher(threading.Thread):
     watcher looks often (every ``period_s``) only while it is armed — for ``ARMED_S``
     after a tick that came late, the sign of native code — and every ``IDLE_WATCH_S``
     otherwise, which still finds a long native call that no tick has seen yet.
+
+    It runs on a bare ``_thread`` thread: ``threading.Thread.start()`` waits until the new
+    thread runs and ``join()`` until it is gone, two thread switches that cost 0.3–0.4 ms
+    each in a busy kernel, on every profiled cell. ``halt()`` only tells it to stop; it
+    leaves within microseconds, and ``running_watchers()`` counts those not yet gone.
     """
 
     def __init__(self, sampler: Sampler, period_s: float) -> None:
-        super().__init__(name="perfnb-native-watcher", daemon=True)
         self._sampler = sampler
         self.period_s = period_s
         self.armed_until = 0.0
-        self._stop_event = threading.Event()
+        self._stop = _thread.allocate_lock()
+        self._stop.acquire()  # released by halt(); the thread's sleeps wait on it
 
     def _period(self) -> float:
         return self.period_s if time.perf_counter() < self.armed_until else max(self.period_s, IDLE_WATCH_S)
 
-    def run(self) -> None:
-        sampler = self._sampler
+    def start(self) -> None:
+        with _LIVE_LOCK:
+            _LIVE[0] += 1
+        try:
+            _thread.start_new_thread(self._run, ())
+        except BaseException:
+            _left()
+            raise
+
+    def _run(self) -> None:
+        try:
+            self._watch(self._sampler)
+        finally:
+            _left()
+
+    def _watch(self, sampler: Sampler) -> None:
         main = sampler._main_ident
         period = self._period()
         expected = time.perf_counter() + period
-        while not self._stop_event.wait(period):
+        while not self._stop.acquire(timeout=period):
             now = time.perf_counter()
             if now - expected < GIL_FREE_S and not sampler._in_tick:  # never observe perfnb's own handler
                 frame = sys._current_frames().get(main)
@@ -221,8 +242,25 @@ class _NativeWatcher(threading.Thread):
             expected = time.perf_counter() + period
 
     def halt(self) -> None:
-        self._stop_event.set()
-        self.join(timeout=1.0)
+        if self._stop.locked():
+            self._stop.release()
+
+
+_LIVE = [0]  # watcher threads started and not yet finished
+_LIVE_LOCK = _thread.allocate_lock()
+
+
+def _left() -> None:
+    with _LIVE_LOCK:
+        _LIVE[0] -= 1
+
+
+def running_watchers(wait_s: float = 0.0) -> int:
+    """How many native watchers are still running, after waiting up to ``wait_s`` for them to end."""
+    deadline = time.perf_counter() + wait_s
+    while _LIVE[0] and time.perf_counter() < deadline:
+        time.sleep(0.001)
+    return _LIVE[0]
 
 
 class Sampler:
@@ -506,8 +544,7 @@ class Sampler:
     def _record_threads(self, now: float) -> None:
         elapsed = now - self._last_threads
         self._last_threads = now
-        own = 2 if self._watcher is not None and self._watcher.is_alive() else 1  # main + the watcher
-        if threading.active_count() <= own:
+        if threading.active_count() <= 1:  # the main thread only (the watcher is not a threading.Thread)
             return
         names = {t.ident: t.name for t in threading.enumerate()}
         frames = sys._current_frames()
@@ -522,14 +559,13 @@ class Sampler:
                 if len(self._threads) >= MAX_THREADS:
                     continue
                 samples = self._threads[ident] = ThreadSamples(names[ident], ident, cpu_start=_thread_cpu(ident))
-            parts: list[Any] = []
-            f: FrameType | None = frame
-            code_id = self._codes.ident
-            while f is not None:
-                parts.append(code_id(f.f_code))
-                parts.append(f.f_lasti)
-                f = f.f_back
-            key = tuple(parts)
+            cpu = _thread_cpu(ident) - samples.cpu_start  # read while the thread lives
+            key = samples.last_key
+            if key is None or cpu != samples.cpu_s or cpu <= 0.0:
+                # A thread that has not run since the last look (blocked on I/O, a lock, a queue)
+                # has the same stack: only a thread that ran is walked again.
+                key = samples.last_key = self._thread_key(frame)
+            samples.cpu_s = cpu
             weights = samples.stacks.get(key)
             if weights is None:
                 if len(samples.stacks) >= MAX_THREAD_STACKS:
@@ -540,7 +576,16 @@ class Sampler:
                     samples.stacks[key] = [elapsed, 0.0, 0.0]
             else:
                 weights[0] += elapsed
-            samples.cpu_s = _thread_cpu(ident) - samples.cpu_start  # read while the thread lives
+
+    def _thread_key(self, frame: FrameType | None) -> Stack:
+        """Another thread's whole stack, leaf first."""
+        parts: list[Any] = []
+        code_id = self._codes.ident
+        while frame is not None:
+            parts.append(code_id(frame.f_code))
+            parts.append(frame.f_lasti)
+            frame = frame.f_back
+        return tuple(parts)
 
     def _adapt(self, now: float, cost: float) -> None:
         """Grow the interval with the run's length, and whenever a tick costs more than

@@ -47,6 +47,12 @@ def _handler_name(handler: Any) -> str:
     return f"{module}.{getattr(handler, '__qualname__', type(handler).__name__)}"
 
 
+def _running_watchers() -> int:
+    """perfnb's native watchers still running (bare threads, not in threading.enumerate())."""
+    sampler = sys.modules.get("perfnb.engines.sampler")
+    return sampler.running_watchers(wait_s=1.0) if sampler is not None else 0
+
+
 def hooks() -> dict[str, Any]:
     """Everything process-wide that perfnb (or any profiler) could install."""
     state: dict[str, Any] = {
@@ -63,6 +69,7 @@ def hooks() -> dict[str, Any]:
         "threading_trace": repr(getattr(threading, "gettrace", lambda: None)()),
         "threading_profile": repr(getattr(threading, "getprofile", lambda: None)()),
         "perfnb_threads": sorted(t.name for t in threading.enumerate() if t.name.startswith("perfnb")),
+        "perfnb_watchers": _running_watchers(),
         "gc_callbacks": sorted(_handler_name(cb) for cb in gc.callbacks),
         "switch_interval": sys.getswitchinterval(),
         "recursion_limit": sys.getrecursionlimit(),
