@@ -142,6 +142,20 @@ def test_save_and_compare_show_an_ab_section(ip: Any, capsys: pytest.CaptureFixt
     assert "no profile saved as 'nothing-saved'" in capsys.readouterr().err
 
 
+def test_a_cell_compared_with_its_earlier_run_matches_its_lines(ip: Any) -> None:
+    """The same code re-run (In [n] then In [n+1]) gives one delta per line, not one row per run."""
+    run(ip, "def spin_ab(n):\n    return sum(i * i for i in range(n))\n")
+    code = "a = spin_ab(N_AB)\nb = spin_ab(30000)\n"
+    run(ip, "N_AB = 100000")
+    run(ip, "%%perf -q -o _ab_base\n" + code)
+    run(ip, "N_AB = 900000")
+    run(ip, "%%perf -q -o _ab_new\n" + code)
+    base, new = ip.user_ns["_ab_base"], ip.user_ns["_ab_new"]
+    assert base.cell.execution_count != new.cell.execution_count
+    [slower] = [d for d in compare(base, new, "base").lines if d.code == "a = spin_ab(N_AB)"]
+    assert slower.base_s > 0 and slower.delta_s > 0
+
+
 def test_load_ext_does_not_import_the_widget_stack() -> None:
     code = (
         "import sys\nfrom IPython.core.interactiveshell import InteractiveShell\n"

@@ -38,7 +38,7 @@ def python_function(obj: Any) -> types.FunctionType | None:
             obj = obj.__func__
         elif isinstance(obj, property):
             obj = obj.fget
-        elif hasattr(obj, "__wrapped__") and not isinstance(obj, type):
+        elif not isinstance(obj, type) and callable(obj) and hasattr(obj, "__wrapped__"):  # cheap tests first
             obj = obj.__wrapped__
         else:
             return obj if isinstance(obj, types.FunctionType) else None
