@@ -4,70 +4,23 @@ import { select } from "d3-selection";
 import { clear, h } from "../dom.js";
 import * as fmt from "../format.js";
 import type { DiffNodeJSON, TreeNodeJSON } from "../types.js";
-
-/** The node data d3-flame-graph sees (d3's hierarchy wraps it as `.data`). */
-interface FrameData {
-  name: string;
-  value: number;
-  native: number;
-  file: string;
-  line: number;
-  lib: boolean;
-  delta?: number;
-  base?: number;
-  children: FrameData[];
-  fade?: boolean;
-  hide?: boolean;
-}
+import { type CallNode, type FrameData, heaviestPath, searchTree, visibleFrames } from "./flametree.js";
 
 interface FrameNode {
   data: FrameData;
   parent: FrameNode | null;
   children?: FrameNode[];
   value: number;
-  depth: number;
-  highlight?: boolean;
-  id: number;
+  /** the total change (d3-flame-graph sums the frames' own), in a differential graph */
+  delta?: number;
 }
 
-/** Iterative conversion (profile trees can be thousands deep). */
-function toFrames(root: TreeNodeJSON | DiffNodeJSON, diff: boolean): FrameData {
-  const library = new Map<string, boolean>(); // a tree has many nodes but few files
-  const isLibrary = (file: string): boolean => {
-    let lib = library.get(file);
-    if (lib === undefined) library.set(file, (lib = fmt.isLibrary(file)));
-    return lib;
-  };
-  const make = (n: TreeNodeJSON | DiffNodeJSON): FrameData => {
-    const d: FrameData = {
-      name: n.name,
-      value: n.time_s,
-      native: "native_s" in n && typeof n.native_s === "number" ? n.native_s : 0,
-      file: n.file,
-      line: n.line,
-      lib: isLibrary(n.file),
-      children: [],
-    };
-    if (diff && "delta_s" in n) {
-      d.delta = n.delta_s;
-      d.base = n.base_s;
-      // d3-flame-graph reads the node's own delta: totals are summed by computeDelta
-      d.delta = n.delta_s - n.children.reduce((a, c) => a + (c as DiffNodeJSON).delta_s, 0);
-    }
-    return d;
-  };
-  const top = make(root);
-  const stack: [TreeNodeJSON | DiffNodeJSON, FrameData][] = [[root, top]];
-  while (stack.length) {
-    const [node, data] = stack.pop()!;
-    for (const child of node.children as (TreeNodeJSON | DiffNodeJSON)[]) {
-      const cd = make(child);
-      data.children.push(cd);
-      stack.push([child, cd]);
-    }
-  }
-  return top;
-}
+type Chart = ReturnType<typeof flamegraph>; // untyped (see d3-flame-graph.d.ts)
+
+/** Frames narrower than this (in pixels) are not drawn: they are merged into one frame per parent. */
+const MIN_PX = 4;
+/** The first drawing, at once, has the frames this wide; the narrower ones follow after it is painted. */
+const FIRST_PX = 24;
 
 const PY = [232, 116, 59];
 const NATIVE = [59, 125, 232];
@@ -79,19 +32,15 @@ function mix(a: number[], b: number[], t: number, light: number): string {
 
 /** Python frames orange, native time blue (blended by the frame's native share); library code paler. */
 function frameColor(d: FrameNode): string {
-  if (d.highlight) return "var(--pnb-highlight)";
   const data = d.data;
-  if (data.name === "[other]") return "var(--pnb-other)";
+  if (data.merged || data.name === "[other]") return "var(--pnb-other)";
   const t = data.value > 0 ? Math.min(1, data.native / data.value) : 0;
   return mix(PY, NATIVE, t, data.lib ? 0.45 : 0.1);
 }
 
 /** Differential: red where the new run is slower, blue where faster, grey unchanged. */
-function diffColor(d: FrameNode & { delta?: number }): string {
-  if (d.highlight) return "var(--pnb-highlight)";
-  const total = d.value || 1;
-  const delta = (d as { delta?: number }).delta ?? 0;
-  const t = Math.max(-1, Math.min(1, delta / total));
+function diffColor(d: FrameNode): string {
+  const t = Math.max(-1, Math.min(1, (d.delta ?? 0) / (d.value || 1)));
   if (Math.abs(t) < 0.02) return "rgb(200,200,200)";
   return t > 0 ? mix([230, 230, 230], [214, 39, 40], t, 0) : mix([230, 230, 230], [31, 119, 180], -t, 0);
 }
@@ -102,37 +51,59 @@ export interface FlameOptions {
   total?: number;
 }
 
+/**
+ * d3-flame-graph draws only the frames that can be seen (see flametree.ts); every zoom, search
+ * and resize builds them again for the zoomed frame, so the view keeps the zoom path itself.
+ */
 export class FlameView {
   readonly el: HTMLElement;
-  private chart: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  private chart: Chart | null = null;
   private readonly graph: HTMLElement;
   private readonly crumbs: HTMLElement;
   private readonly tip: HTMLElement;
   private readonly details: HTMLElement;
   private readonly search: HTMLInputElement;
   private readonly orient: HTMLButtonElement;
-  private root: FrameNode | null = null;
+  private readonly library = new Map<string, boolean>(); // a tree has many nodes but few files
+  private readonly isLibrary = (file: string): boolean => {
+    let lib = this.library.get(file);
+    if (lib === undefined) this.library.set(file, (lib = fmt.isLibrary(file)));
+    return lib;
+  };
+  /** the zoom: from the root to the zoomed node */
+  private path: CallNode[];
+  private marks = new Set<FrameData>();
   private focused: FrameNode | null = null;
   private inverted = true; // icicle: the root at the top, next to the toolbar
   private width = 0;
-  private built = false;
+  /** the frames are drawn down to FIRST_PX only, the rest to follow */
+  private coarse = false;
 
   constructor(private readonly tree: TreeNodeJSON | DiffNodeJSON | null, private readonly options: FlameOptions = {}) {
+    this.path = tree ? [tree] : [];
     this.search = h("input", { type: "search", class: "pnb-search", placeholder: "search functions", "aria-label": "search functions" });
     this.orient = h("button", { type: "button", class: "pnb-btn", title: "flame (root at the bottom) or icicle (root at the top)" }, "flame");
     const reset = h("button", { type: "button", class: "pnb-btn" }, "reset zoom");
     this.crumbs = h("nav", { class: "pnb-crumbs", "aria-label": "zoom path" });
     this.details = h("div", { class: "pnb-details", "aria-live": "polite" });
-    this.graph = h("div", { class: "pnb-graph", tabindex: 0, "aria-label": "flame graph: click a frame to zoom, Escape to zoom out" });
+    this.graph = h("div", { class: "pnb-graph", tabindex: 0, "aria-label": "flame graph: click a frame to zoom, Escape to zoom out", "aria-busy": tree ? "true" : null });
     this.tip = h("div", { class: "pnb-tip", role: "tooltip", hidden: true });
     const legend = options.diff
       ? h("span", { class: "pnb-legend" }, h("i", { class: "pnb-sw pnb-sw-slower" }), "slower", h("i", { class: "pnb-sw pnb-sw-faster" }), "faster")
       : h("span", { class: "pnb-legend" }, h("i", { class: "pnb-sw pnb-sw-py" }), "Python", h("i", { class: "pnb-sw pnb-sw-native" }), "native", h("i", { class: "pnb-sw pnb-sw-lib" }), "library");
     const bar = h("div", { class: "pnb-toolbar" }, this.search, this.orient, reset, legend);
     this.el = h("div", { class: "pnb-flame" }, bar, this.crumbs, this.graph, this.details, this.tip);
-    this.search.addEventListener("input", () => this.applySearch());
+    this.search.addEventListener("input", () => this.draw(this.path));
     this.orient.addEventListener("click", () => this.setInverted(!this.inverted));
     reset.addEventListener("click", () => this.zoomTo(null));
+    // zooming builds the frames again at the new scale: d3-flame-graph's own zoom (on the frame's
+    // click listener) would first lay out the old ones, so the click stops here
+    this.graph.addEventListener("click", (ev) => {
+      const frame = ev.target instanceof Element ? ev.target.closest("g.frame") : null;
+      if (!frame) return;
+      ev.stopPropagation();
+      this.zoomTo(select<Element, FrameNode>(frame).datum());
+    }, true);
     this.graph.addEventListener("keydown", (ev) => {
       if ((ev.key === "Escape" || ev.key === "Backspace") && this.focused?.parent) {
         this.zoomTo(this.focused.parent);
@@ -147,62 +118,83 @@ export class FlameView {
 
   /** Whether the graph has been drawn (the first `render`), or there is none to draw. */
   get drawn(): boolean {
-    return this.built || !this.tree;
+    return this.chart !== null || !this.tree;
   }
 
   /** Draw (first time) at the given width; later calls only redraw when the width changed. */
   render(width: number): void {
     if (!this.tree) return;
     const w = Math.max(300, Math.floor(width));
-    if (this.built && Math.abs(w - this.width) < 2) return;
+    if (this.chart && Math.abs(w - this.width) < 2) return;
     this.width = w;
-    if (this.built) {
+    if (this.chart) {
       this.chart.width(w);
-      this.chart.update();
+      this.draw(this.path);
       return;
     }
-    this.built = true;
-    const diff = !!this.options.diff;
+    this.chart = this.newChart().width(w);
+    clear(this.graph);
+    this.draw(this.path, FIRST_PX);
+    // after the next paint (unless a zoom or search has drawn every frame by then)
+    requestAnimationFrame(() => setTimeout(() => {
+      if (this.coarse && this.el.isConnected) this.draw(this.path);
+    }));
+  }
+
+  private newChart(): Chart {
+    const color = this.options.diff ? diffColor : frameColor;
     const chart = flamegraph()
-      .width(w)
       .cellHeight(18)
-      .minFrameSize(4) // frames under 4 px are not drawn (they stay in search and totals)
-      .transitionDuration(250)
+      .transitionDuration(0) // every zoom draws new frames: there is nothing to move
       .inverted(this.inverted)
       .resetHeightOnZoom(true)
       .selfValue(false)
       .sort(false)
-      .computeDelta(diff)
+      .computeDelta(!!this.options.diff)
       .getName((d: FrameNode) => d.data.name)
-      .setSearchMatch((d: FrameNode, term: string) => !!term && d.data.name.toLowerCase().includes(term.toLowerCase()))
-      .setColorMapper(diff ? diffColor : frameColor)
-      .setDetailsHandler(() => undefined)
-      .setSearchHandler((results: FrameNode[], sum: number, total: number) => {
-        this.details.textContent = this.search.value
-          ? `${results.length} frames match “${this.search.value}”: ${fmt.percent(sum, total)} of the time`
-          : "";
-      })
-      .onClick((d: FrameNode) => this.focusChanged(d));
+      .setColorMapper((d: FrameNode) => (this.marks.has(d.data) ? "var(--pnb-highlight)" : color(d)))
+      .setDetailsHandler(() => undefined);
     chart.tooltip(this.tooltip());
-    this.chart = chart;
-    clear(this.graph);
-    select(this.graph).datum(toFrames(this.tree, diff)).call(chart);
-    this.root = (select(this.graph).datum() as unknown) as FrameNode;
-    this.focusChanged(this.root);
+    return chart;
+  }
+
+  /** Draw the frames (at least `minPx` wide) when zoomed to the end of `path`, the search's matches highlighted. */
+  private draw(path: CallNode[], minPx = MIN_PX): void {
+    if (!this.chart || !this.tree || !path.length) return;
+    this.path = path;
+    this.coarse = minPx > MIN_PX;
+    this.graph.setAttribute("aria-busy", String(this.coarse));
+    this.tip.hidden = true;
+    const frames = visibleFrames(path, this.width, minPx, this.isLibrary, !!this.options.diff);
+    const term = this.search.value.trim();
+    const found = term ? searchTree(this.tree, term, frames.shown) : null;
+    this.marks = found?.marks ?? new Set();
+    this.details.textContent = found
+      ? `${found.count} frames match “${this.search.value}”: ${fmt.percent(found.time, this.total())} of the time`
+      : "";
+    select(this.graph).datum(frames.root).call(this.chart);
+    // d3-flame-graph grows new frames from zero width over 250 ms: give them their width at once
+    for (const g of this.graph.querySelectorAll("g.frame")) g.firstElementChild?.setAttribute("width", g.getAttribute("width") ?? "0");
+    let focus = select(this.graph).datum() as unknown as FrameNode;
+    while (focus.data.fade) focus = focus.children![0];
+    this.focusChanged(focus);
+  }
+
+  private total(): number {
+    return this.options.total || this.tree?.time_s || 1;
   }
 
   /** A tooltip object in the shape d3-flame-graph expects; its text is set with textContent only. */
   private tooltip(): unknown {
     const tip = this.tip;
-    const total = (): number => this.options.total || this.root?.data.value || 1;
     const fn = (): void => undefined;
     fn.show = (event: MouseEvent, d: FrameNode): void => {
       const data = d.data;
       const lines = [data.name, data.file ? `${fmt.shortPath(data.file)}${data.line ? ":" + data.line : ""}` : ""];
-      lines.push(`${fmt.seconds(data.value)} · ${fmt.percent(data.value, total())} of the time`);
+      lines.push(`${fmt.seconds(data.value)} · ${fmt.percent(data.value, this.total())} of the time`);
       if (!this.options.diff && data.value > 0) lines.push(`native ${fmt.percent(data.native, data.value)} · Python ${fmt.percent(data.value - data.native, data.value)}`);
-      const delta = (d as FrameNode & { delta?: number }).delta;
-      if (this.options.diff && typeof delta === "number") lines.push(`change ${delta >= 0 ? "+" : ""}${fmt.seconds(delta)}`);
+      if (this.options.diff && typeof d.delta === "number") lines.push(`change ${d.delta >= 0 ? "+" : ""}${fmt.seconds(d.delta)}`);
+      if (data.merged) lines.push("too narrow to draw one by one: click to zoom in");
       tip.textContent = lines.filter(Boolean).join("\n");
       const box = this.el.getBoundingClientRect();
       tip.style.left = `${Math.min(event.clientX - box.left + 12, box.width - 260)}px`;
@@ -228,30 +220,19 @@ export class FlameView {
     });
   }
 
+  /** Zoom to a drawn frame (null: the root). */
   zoomTo(d: FrameNode | null): void {
-    if (!this.chart || !this.root) return;
-    if (!d || d === this.root) {
-      this.chart.resetZoom();
-      this.focusChanged(this.root);
-    } else {
-      this.chart.zoomTo(d); // calls onClick → focusChanged
-    }
+    const path: CallNode[] = [];
+    for (let n = d; n; n = n.parent) path.unshift(n.data.node);
+    this.draw(d ? path : this.path.slice(0, 1));
   }
 
   /** Zoom to the heaviest frame of `name` (in `file` when given) and highlight every frame of it. */
   focusFunction(name: string, file?: string): boolean {
-    if (!this.root) return false;
-    let best: FrameNode | null = null;
-    const stack: FrameNode[] = [this.root];
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (n.data.name === name && (!file || n.data.file === file) && (!best || n.data.value > best.data.value)) best = n;
-      if (n.children) stack.push(...n.children);
-    }
-    if (!best) return false;
+    const path = this.tree && heaviestPath(this.tree, name, file);
+    if (!path) return false;
     this.search.value = name;
-    this.applySearch();
-    this.zoomTo(best);
+    this.draw(path);
     return true;
   }
 
@@ -261,16 +242,6 @@ export class FlameView {
     if (this.chart) {
       this.chart.inverted(inverted);
       this.chart.update();
-    }
-  }
-
-  private applySearch(): void {
-    if (!this.chart) return;
-    const term = this.search.value.trim();
-    if (term) this.chart.search(term);
-    else {
-      this.chart.clear();
-      this.details.textContent = "";
     }
   }
 
