@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from perfnb.model import Profile
+from perfnb.render.linedetail import rss_section
 
 from .cli_helpers import perfnb, write
 from .conftest import validate
@@ -67,6 +68,8 @@ def test_a_scalene_profile(tmp_path: Path, schema: dict[str, Any]) -> None:
     assert profile.tree is not None
     assert [n.name for n in profile.tree.children] == ["<module>"]
     assert any(n.name == "build" for n in profile.tree.walk())
+    section = rss_section(profile)
+    assert section is not None and section.title == "Memory allocated by line (Scalene)"
 
 
 def test_the_format_can_be_named(tmp_path: Path) -> None:

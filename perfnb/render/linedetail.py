@@ -67,12 +67,15 @@ def retained_hint(profile: Profile) -> str:
 
 
 def rss_section(profile: Profile, top: int = 8) -> Section | None:
-    """RSS change per line (memory_profiler): lines with an RSS figure but no traced one."""
+    """Memory per line without a traced figure: RSS change (memory_profiler), or the memory an
+    imported Scalene profile says a line allocated."""
     measured = [s for s in profile.lines if s.alloc_bytes is not None and s.peak_bytes is None]
     if not measured:
         return None
     ranked = sorted(measured, key=lambda s: abs(s.alloc_bytes or 0), reverse=True)[:top]
     rows = [[fmt.size(s.alloc_bytes or 0), f"{s.hits or 0:,}", _place(s)] for s in ranked if s.alloc_bytes]
+    if any(engine.startswith("scalene") for engine in profile.meta.engines):
+        return Section(title="Memory allocated by line (Scalene)", header=["allocated", "hits", "where"], rows=rows)
     return Section(
         title="RSS change by line (memory_profiler; a line includes the functions it calls)",
         header=["RSS change", "hits", "where"],
