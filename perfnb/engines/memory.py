@@ -9,7 +9,10 @@ the one taken at the end give, per line: the most it held at once, what it held 
 the peak and what it still held at the end (the retained-memory hint).
 
 Snapshots cost time in proportion to the live blocks, so they are rationed to a
-share of the run.
+share of the run: one is taken only when its cost, predicted from the last one's
+cost per byte of tracemalloc's own tables, still fits the share. (Rationing on the
+time spent so far let one snapshot of a large heap, due after a cheap early one,
+take a fifth of a float-heavy run.)
 
 Frames: tracemalloc stores, per block, the innermost ``NFRAMES`` frames of its
 allocation, and its cost grows with every frame it records — steeply so for the
@@ -73,6 +76,8 @@ class TracedMemory:
         self._low = 0
         self._peak = 0
         self._snapshot_s = 0.0
+        # The last snapshot's cost per byte of tracemalloc's tables (the first snapshot is free).
+        self._snapshot_s_per_byte = 0.0
         self._every = POLL_S
         self._last_point = 0.0
         # Seconds and bytes, kept as raw doubles: see poll().
@@ -157,11 +162,15 @@ class TracedMemory:
                     self._every *= 2
             self._low = min(self._low, current)
             grew = current >= max(self._low * GROWTH, self._low + MIN_GROWTH_BYTES)
-            if grew and self._snapshot_s <= SNAPSHOT_SHARE * now:
-                started = time.perf_counter()
-                self.growth.append(take(now))
-                self._snapshot_s += time.perf_counter() - started
-                self._low = current
+            if grew:
+                tables = tracemalloc.get_tracemalloc_memory()  # grows with the live blocks
+                if self._snapshot_s + tables * self._snapshot_s_per_byte <= SNAPSHOT_SHARE * now:
+                    started = time.perf_counter()
+                    self.growth.append(take(now))
+                    took = time.perf_counter() - started
+                    self._snapshot_s += took
+                    self._snapshot_s_per_byte = took / tables
+                    self._low = current
 
     # -- results ------------------------------------------------------------
     def contribute(self, profile: Profile, sources: SourceMap) -> None:

@@ -55,7 +55,10 @@ RETUNE = 1.25  # the interval changes only when its target is this much longer
 SETTLE_TICKS = 5  # the first ticks fill caches and cost more: they do not count (the cost average starts at 0)
 MAX_KEY_FRAMES = 128  # a deeper stack keeps its 64 leaf-most and 64 root-most frames
 TIMELINE_POINTS = 2_000
-# Bounds on what other threads can add (they are sampled every tenth tick): stacks kept per
+# Other threads are sampled every tenth tick, and at least every THREADS_EVERY_S: a thread's CPU
+# time is read while it lives, so one that ends between two looks loses what it used after the first.
+THREADS_EVERY_S = 0.02
+# Bounds on what other threads can add: stacks kept per
 # thread, threads followed, threads stored (the rest summed into one entry), and the stored
 # JSON of the trees, so a long cell with many busy threads still stores well under 1 MB.
 MAX_THREAD_STACKS = 10_000
@@ -291,7 +294,11 @@ class Sampler:
         self._max_interval = max(max_interval_s, interval_s)
         self._adapt_after = adapt_after_samples
         self._sample_threads = sample_threads
-        self._stacks: dict[Stack, Weights] = {}
+        # Each stack's [wall, native, cpu] sits at 3 * its index in one flat array: a list of
+        # floats per new stack would keep float objects, and under --memory every float kept
+        # drains the free list the cell's own floats reuse (each reuse then a traced allocation).
+        self._stacks: dict[Stack, int] = {}
+        self._weights = array("d")
         self._threads: dict[int, ThreadSamples] = {}
         self._outside_s = 0.0
         self._samples = 0
@@ -378,7 +385,7 @@ class Sampler:
         self._times.append(elapsed)
         self._rss_bytes.append(float(end))
         self.result = SamplerResult(
-            stacks=self._codes.resolve(self._stacks),
+            stacks=self._codes.resolve(self._weighed_stacks()),
             outside_s=self._outside_s,
             samples=self._samples,
             interval_s=self._interval,
@@ -450,7 +457,7 @@ class Sampler:
             self._record(frame, elapsed, native, cpu_used, self._next_fire)
             if now - self._last_rss >= self._rss_every:
                 self._read_rss(now)
-            if self._sample_threads and now - self._last_threads >= 10 * self._interval:
+            if self._sample_threads and now - self._last_threads >= min(10 * self._interval, THREADS_EVERY_S):
                 self._record_threads(now)
             # The tick's own CPU time (time preempted by other processes or by the cell's own
             # threads is not its cost), smoothed: one slow tick must not widen the interval for good.
@@ -519,16 +526,23 @@ class Sampler:
         self._add(current, elapsed, native, cpu)
 
     def _add(self, key: Stack, elapsed: float, native: float, cpu: float) -> None:
-        weights = self._stacks.get(key)
-        if weights is None:
-            if len(self._stacks) < MAX_STACKS:
-                self._stacks[key] = [elapsed, native, cpu]
+        index = self._stacks.get(key)
+        if index is None:
+            if len(self._stacks) >= MAX_STACKS:
+                key = key[-2:]  # fold into the root line: totals stay right
+            index = self._stacks.get(key)
+            if index is None:
+                self._stacks[key] = len(self._weights)
+                self._weights.extend((elapsed, native, cpu))
                 return
-            key = key[-2:]  # fold into the root line: totals stay right
-            weights = self._stacks.setdefault(key, [0.0, 0.0, 0.0])
-        weights[0] += elapsed
-        weights[1] += native
-        weights[2] += cpu
+        weights = self._weights
+        weights[index] += elapsed
+        weights[index + 1] += native
+        weights[index + 2] += cpu
+
+    def _weighed_stacks(self) -> dict[Stack, Weights]:
+        weights = self._weights
+        return {key: [weights[i], weights[i + 1], weights[i + 2]] for key, i in self._stacks.items()}
 
     def _read_rss(self, now: float) -> None:
         rss = self._rss.read()

@@ -43,6 +43,7 @@ def take(t_s: float) -> Snapshot:
     import tracemalloc
 
     traced, _peak = tracemalloc.get_traced_memory()
+    limit = tracemalloc.get_traceback_limit()  # a stack no deeper than this was kept whole
     raw: list[tuple[Any, ...]] = tracemalloc._get_traces()  # type: ignore[attr-defined]
     sizes: dict[Traceback, list[int]] = {}
     deep: set[Traceback] = set()
@@ -52,7 +53,7 @@ def take(t_s: float) -> Snapshot:
             sizes[traceback] = [size]
         else:
             group.append(size)
-        if depth > len(traceback):
+        if depth > limit:
             deep.add(traceback)
     del raw
     blocks = {traceback: [sum(group), len(group), int(traceback in deep)] for traceback, group in sizes.items()}
