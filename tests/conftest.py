@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,3 +66,19 @@ def validate(profile: dict[str, Any], schema: dict[str, Any]) -> None:
 
 def python() -> str:
     return sys.executable
+
+
+LOAD_EXT = (
+    "from IPython.core.interactiveshell import InteractiveShell\n"
+    "InteractiveShell.instance().run_line_magic('load_ext', 'perfnb')\n"
+)
+
+
+def modules_imported(code: str, packages: tuple[str, ...]) -> list[str]:
+    """The modules of ``packages`` that running ``code`` in a fresh interpreter imports."""
+    probe = (
+        f"import sys\nbefore = set(sys.modules)\n{code}\n"
+        f"print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] in {packages!r}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    return list(ast.literal_eval(out.strip().splitlines()[-1]))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
 import threading
 from typing import Any
@@ -13,7 +12,7 @@ import pytest
 from perfnb.engines.sampler import running_watchers
 from perfnb.model import MIME_TYPE, Profile
 
-from .conftest import profiles, run, validate
+from .conftest import LOAD_EXT, modules_imported, profiles, run, validate
 
 SLOW = """def slow(n):
     s = 0
@@ -177,16 +176,8 @@ def test_markup_in_user_code_is_escaped_in_the_html(ip: Any) -> None:
 
 
 def test_load_ext_imports_nothing_heavy() -> None:
-    code = (
-        "import sys\nfrom IPython.core.interactiveshell import InteractiveShell\n"
-        "ip = InteractiveShell.instance()\nbefore = set(sys.modules)\n"
-        "ip.run_line_magic('load_ext', 'perfnb')\n"
-        "new = set(sys.modules) - before\n"
-        "print(sorted(m for m in new if m.split('.')[0] in "
-        "('torch', 'matplotlib', 'pandas', 'scalene', 'numpy', 'line_profiler', 'memory_profiler')))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "[]"
+    heavy = ("torch", "matplotlib", "pandas", "scalene", "numpy", "line_profiler", "memory_profiler")
+    assert modules_imported(LOAD_EXT, heavy) == []
 
 
 def test_when_perfnb_itself_fails_the_cell_still_runs_and_a_line_says_so(

@@ -4,8 +4,6 @@ Verify, tutorial links and A/B comparison. What it looks like is tested in tests
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,7 @@ from perfnb.model import MIME_TYPE, CellInfo, LineStat, Profile, Suggestion, Tim
 from perfnb.render.panel_files import ESM
 from perfnb.render.tutorial_links import tutorial_links
 
-from .conftest import run
+from .conftest import LOAD_EXT, modules_imported, run
 from .kernel import execute
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -157,10 +155,4 @@ def test_a_cell_compared_with_its_earlier_run_matches_its_lines(ip: Any) -> None
 
 
 def test_load_ext_does_not_import_the_widget_stack() -> None:
-    code = (
-        "import sys\nfrom IPython.core.interactiveshell import InteractiveShell\n"
-        "ip = InteractiveShell.instance()\nip.run_line_magic('load_ext', 'perfnb')\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('anywidget', 'ipywidgets', 'matplotlib')))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "[]"
+    assert modules_imported(LOAD_EXT, ("anywidget", "ipywidgets", "matplotlib")) == []
