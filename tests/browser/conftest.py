@@ -120,16 +120,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, record_video_dir=None)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
+    with shared_page(browser, request.node.name) as page:
         yield page
-    finally:
-        ARTIFACTS.mkdir(exist_ok=True)
-        for i, other in enumerate(context.pages):
-            other.screenshot(path=str(ARTIFACTS / f"{request.node.name}-end{'-' + str(i) if i else ''}.png"))
-        context.close()
 
 
 def shot(page: Any, name: str) -> None:
@@ -139,7 +131,8 @@ def shot(page: Any, name: str) -> None:
 
 @contextlib.contextmanager
 def shared_page(browser: Any, name: str) -> Iterator[Any]:
-    """A page a module's tests share; screenshots of its pages on the way out (``name``-end-N)."""
+    """A page (for one test, or shared by a module's tests); screenshots of its pages on the way
+    out (``name``-end-N)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, record_video_dir=None)
     page = context.new_page()
     page.set_default_timeout(60_000)
