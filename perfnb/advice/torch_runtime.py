@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+from ..engines.torch_device import cuda_in_use, loaded_torch
 from ..model import Suggestion
 from .astscan import call_name
 from .context import Context
@@ -85,8 +86,7 @@ def on_gpu(ctx: Context) -> bool:
     section = ctx.profile.torch
     if section is not None and section.device.startswith("cuda"):
         return True
-    torch = sys.modules.get("torch")
-    if torch is None or not torch.cuda.is_initialized():  # nothing can be on a GPU CUDA never started
+    if not cuda_in_use(loaded_torch()):
         return False
     return ctx.remember("namespace on gpu", lambda: any(
         (is_module(v) and module_device(v).startswith("cuda")) or (is_tensor(v) and v.is_cuda)

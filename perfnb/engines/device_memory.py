@@ -13,7 +13,7 @@ from typing import Any
 
 from ..model import Profile
 from ..sources import SourceMap
-from .torch_device import device_name, loaded_torch, torch_section
+from .torch_device import cuda_in_use, device_name, loaded_torch, torch_section
 
 
 class DeviceMemory:
@@ -26,7 +26,7 @@ class DeviceMemory:
 
     def start(self) -> None:
         torch = loaded_torch()
-        if torch is None or not torch.cuda.is_initialized():
+        if not cuda_in_use(torch):
             return  # nothing on a device to measure: stay off, import nothing
         self._torch = torch
         cuda = torch.cuda

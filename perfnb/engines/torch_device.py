@@ -32,6 +32,11 @@ def loaded_torch() -> Any:
     return sys.modules.get("torch")
 
 
+def cuda_in_use(torch: Any) -> bool:
+    """torch (or None) has initialised CUDA: only then can anything be on a GPU."""
+    return torch is not None and bool(torch.cuda.is_initialized())
+
+
 def cuda_ready(torch: Any) -> bool:
     """A CUDA device is usable (never initialises CUDA when torch was built without it)."""
     return bool(torch.backends.cuda.is_built() and torch.cuda.is_available())

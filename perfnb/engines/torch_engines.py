@@ -9,7 +9,7 @@ from ..model import Profile
 from ..options import Options
 from ..sources import SourceMap
 from .base import Engine
-from .torch_device import TorchMissing, import_torch, loaded_torch
+from .torch_device import TorchMissing, cuda_in_use, import_torch, loaded_torch
 
 
 def torch_engines(options: Options, is_root: Callable[[CodeType], bool]) -> list[Engine]:
@@ -23,12 +23,12 @@ def torch_engines(options: Options, is_root: Callable[[CodeType], bool]) -> list
         except TorchMissing as exc:
             return [Unavailable("torch", str(exc))]  # one line says so; the cell runs as usual
     torch = loaded_torch()
-    cuda_in_use = torch is not None and torch.cuda.is_initialized()
-    if options.torch or options.flops or cuda_in_use:
+    on_device = cuda_in_use(torch)
+    if options.torch or options.flops or on_device:
         from .device_memory import DeviceMemory
 
         engines.append(DeviceMemory())
-    if cuda_in_use and not options.torch:  # --torch counts syncs from its own events
+    if on_device and not options.torch:  # --torch counts syncs from its own events
         from .torch_syncs import SyncCounter
 
         engines.append(SyncCounter())

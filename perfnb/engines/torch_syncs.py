@@ -23,7 +23,7 @@ from typing import Any, TextIO, cast
 
 from ..model import Profile
 from ..sources import SourceMap
-from .torch_device import device_name, loaded_torch, torch_section
+from .torch_device import cuda_in_use, device_name, loaded_torch, torch_section
 
 MESSAGE = "called a synchronizing CUDA operation"  # torch appends " (Triggered internally at ...)"
 OFF, WARN, ERROR = 0, 1, 2  # torch.cuda.get_sync_debug_mode()
@@ -43,7 +43,7 @@ class SyncCounter:
 
     def start(self) -> None:
         torch = self._torch = self._torch or loaded_torch()
-        if torch is None or not torch.cuda.is_initialized():
+        if not cuda_in_use(torch):
             return  # no device in use: nothing can synchronise with it
         mode = int(torch.cuda.get_sync_debug_mode())
         if mode == ERROR:
