@@ -580,16 +580,9 @@ class Sampler:
                 # has the same stack: only a thread that ran is walked again.
                 key = samples.last_key = self._thread_key(frame)
             samples.cpu_s = cpu
-            weights = samples.stacks.get(key)
-            if weights is None:
-                if len(samples.stacks) >= MAX_THREAD_STACKS:
-                    key = key[-2:]  # fold into the thread's root frame: its total stays right
-                    weights = samples.stacks.setdefault(key, [0.0, 0.0, 0.0])
-                    weights[0] += elapsed
-                else:
-                    samples.stacks[key] = [elapsed, 0.0, 0.0]
-            else:
-                weights[0] += elapsed
+            if key not in samples.stacks and len(samples.stacks) >= MAX_THREAD_STACKS:
+                key = key[-2:]  # fold into the thread's root frame: its total stays right
+            _accumulate(samples.stacks, key, [elapsed, 0.0, 0.0])
 
     def _thread_key(self, frame: FrameType | None) -> Stack:
         """Another thread's whole stack, leaf first."""
