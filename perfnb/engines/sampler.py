@@ -109,6 +109,9 @@ class ThreadSamples:
     last_key: Stack | None = None  # the stack seen last, kept while the thread does not run
 
 
+THREAD_CLOCKS = hasattr(time, "pthread_getcpuclockid")  # whether a thread's CPU time can be read
+
+
 def _thread_cpu(ident: int) -> float:
     """CPU seconds used by a thread so far (0 where the platform cannot tell)."""
     try:
@@ -209,7 +212,10 @@ class _NativeWatcher:
         self._stop.acquire()  # released by halt(); the thread's sleeps wait on it
 
     def _period(self) -> float:
-        return self.period_s if time.perf_counter() < self.armed_until else max(self.period_s, IDLE_WATCH_S)
+        # Never slower than IDLE_WATCH_S, however wide the interval has grown: the watcher is
+        # the only witness of native code that runs until its cell's code returns (below).
+        armed = time.perf_counter() < self.armed_until
+        return min(self.period_s, IDLE_WATCH_S) if armed else IDLE_WATCH_S
 
     def start(self) -> None:
         with _LIVE_LOCK:
@@ -520,6 +526,14 @@ class Sampler:
             elapsed -= native
             native = 0.0
         current = self._stack_key(frame)
+        if current is None and observed:
+            # A cell's code that ends in a native call (``b = a @ a`` as its last line) returns
+            # with no point where Python runs the pending handler, which then runs outside the
+            # region: the lines the watcher saw in this interval are the best account of it.
+            share = elapsed / len(observed)
+            for _, key in observed:
+                self._add(key, share, share, cpu / len(observed))
+            return
         if current is None:
             self._outside_s += elapsed
             return
@@ -575,7 +589,7 @@ class Sampler:
                 samples = self._threads[ident] = ThreadSamples(names[ident], ident, cpu_start=_thread_cpu(ident))
             cpu = _thread_cpu(ident) - samples.cpu_start  # read while the thread lives
             key = samples.last_key
-            if key is None or cpu != samples.cpu_s or cpu <= 0.0:
+            if key is None or cpu != samples.cpu_s or not THREAD_CLOCKS:
                 # A thread that has not run since the last look (blocked on I/O, a lock, a queue)
                 # has the same stack: only a thread that ran is walked again.
                 key = samples.last_key = self._thread_key(frame)
