@@ -53,9 +53,9 @@ def test_functions_from_earlier_cells_are_charged_with_the_calling_line(ip: Any)
     calling = by_place[(profile["cell"]["execution_count"], 2)]
     assert inside["code"] == "rows = [[i] * 10 for i in range(n)]"
     assert inside["retained_bytes"] > MB and calling["retained_bytes"] >= inside["retained_bytes"]
-    assert (profile["cell"]["execution_count"], 3) not in by_place or not by_place[
-        (profile["cell"]["execution_count"], 3)
-    ]["alloc_bytes"]
+    # `small = 1` allocates nothing of its own; storing a new name may grow the namespace dict.
+    small = by_place.get((profile["cell"]["execution_count"], 3))
+    assert small is None or small["alloc_bytes"] < 64 * 1024, small
 
 
 def test_a_tracemalloc_the_user_started_is_left_on(ip: Any) -> None:

@@ -18,14 +18,15 @@ from .conftest import validate
 from .kernel import execute, profile_outputs, stream
 
 WORK = "import threading\ndef work(n):\n    s = 0\n    for i in range(n):\n        s += i % 7\n    return s\ndata = [1, 2]\nlock = threading.Lock()"
-# About 0.3 s of pure Python, half in this cell's loop and half in work() from the cell above;
+# About 0.45 s of pure Python, a third in this cell's loop and two thirds in work() from the cell
+# above (Scalene samples every 10 ms of CPU, so each part gets dozens of samples even on a busy machine);
 # the last line reads `lock`, which cannot be copied: the copy stops there, its profile stays.
 PROFILED = (
     "%%perf --engine scalene\n"  # line 1
     "total = 0\n"  # 2
     "for i in range(300000):\n"  # 3
     "    total += i * i\n"  # 4
-    "y = work(300000)\n"  # 5
+    "y = work(600000)\n"  # 5
     "data.append(y)\n"  # 6
     "print('ran', len(data))\n"  # 7
     "held = lock.locked()"  # 8
