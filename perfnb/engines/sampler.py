@@ -14,6 +14,7 @@ stays bounded by the number of distinct stacks, not by the cell's duration.
 from __future__ import annotations
 
 import _thread
+import bisect
 import dis
 import functools
 import gc
@@ -55,6 +56,9 @@ RETUNE = 1.25  # the interval changes only when its target is this much longer
 SETTLE_TICKS = 5  # the first ticks fill caches and cost more: they do not count (the cost average starts at 0)
 MAX_KEY_FRAMES = 128  # a deeper stack keeps its 64 leaf-most and 64 root-most frames
 TIMELINE_POINTS = 2_000
+# RSS is read at a tick at most this often: reading /proc/self/statm right after the cell's own
+# work (cold caches) costs 10-25 us, a large share of a tick.
+RSS_EVERY_S = 0.01
 # Other threads are sampled every tenth tick, and at least every THREADS_EVERY_S: a thread's CPU
 # time is read while it lives, so one that ends between two looks loses what it used after the first.
 THREADS_EVERY_S = 0.02
@@ -315,7 +319,7 @@ class Sampler:
         # --memory, every object kept drains the free lists the cell's own allocations reuse).
         self._times = array("d")
         self._rss_bytes = array("d")
-        self._rss_every = 0.005
+        self._rss_every = RSS_EVERY_S
         self._rss_peak = 0
         self._rss_start = 0
         self._running = False
@@ -323,7 +327,7 @@ class Sampler:
         self._tick_cost = 0.0
         self._handler_installed = False
         self._started = False
-        self._t0 = self._last = self._last_rss = self._last_threads = self._next_fire = 0.0
+        self._t0 = self._last = self._last_rss = self._last_threads = self._next_fire = self._armed_at = 0.0
         self._last_cpu = 0.0
         self._next_adapt = 0.0
         self._maxrss_before = 0
@@ -357,8 +361,8 @@ class Sampler:
         gc.callbacks.append(self._gc)
         self._previous_handler = signal.signal(signal.SIGALRM, self._tick)
         self._running = self._handler_installed = True
-        self._next_fire = time.perf_counter() + self._interval
-        signal.setitimer(signal.ITIMER_REAL, self._interval, self._interval)
+        self._arm_timer(self._interval)
+        self._next_fire = self._armed_at + self._interval
 
     def stop(self) -> None:
         """Stop sampling and put back every handler, timer and callback (idempotent)."""
@@ -472,13 +476,21 @@ class Sampler:
                 cost > TICK_BUDGET * RETUNE * self._interval and self._samples > SETTLE_TICKS
             ):
                 self._adapt(now, cost)
-            self._next_fire = now + signal.getitimer(signal.ITIMER_REAL)[0]
+            # The timer fires at armed_at + k * interval (the kernel re-arms a periodic timer from
+            # its expiry, however late the handler ran): no getitimer() call needed.
+            interval = self._interval
+            self._next_fire = self._armed_at + (int((now - self._armed_at) / interval) + 1) * interval
         except Exception as exc:  # never let a profiler fault reach the user's code
             self._running = False
             signal.setitimer(signal.ITIMER_REAL, 0, 0)
             self._errors.append(f"sampler stopped early: {type(exc).__name__}: {exc}")
         finally:
             self._in_tick = False
+
+    def _arm_timer(self, interval: float) -> None:
+        self._interval = interval
+        self._armed_at = time.perf_counter()
+        signal.setitimer(signal.ITIMER_REAL, interval, interval)
 
     def note_tracer(self) -> None:
         """Remember the trace function in place once every engine has started (coverage, a
@@ -615,8 +627,7 @@ class Sampler:
         by_cost = cost / TICK_BUDGET if self._samples > SETTLE_TICKS else 0.0
         target = min(self._max_interval, max(self._base_interval, by_length, by_cost))
         if target >= RETUNE * self._interval:
-            self._interval = target
-            signal.setitimer(signal.ITIMER_REAL, target, target)
+            self._arm_timer(target)
             if self._watcher is not None:
                 self._watcher.period_s = 4 * target
         if now - self._t0 >= self._next_adapt:
@@ -711,10 +722,24 @@ _TICK_CODE = Sampler._tick.__code__
 
 def _line_at(code: CodeType, offset: int) -> int:
     """The editor line of the instruction at ``offset`` (a frame's f_lasti)."""
+    starts, ends, lines = _line_ranges(code)
+    i = bisect.bisect_right(starts, offset) - 1
+    line = lines[i] if i >= 0 and offset < ends[i] else None
+    return line if line is not None else _nearest_line(code, offset)
+
+
+@functools.lru_cache(maxsize=1024)
+def _line_ranges(code: CodeType) -> tuple[list[int], list[int], list[int | None]]:
+    """``co_lines()`` as sorted columns, searched by bisection: scanning it for every sampled
+    instruction of a large function cost ~15 us each, most of building a profile."""
+    starts: list[int] = []
+    ends: list[int] = []
+    lines: list[int | None] = []
     for start, end, line in code.co_lines():
-        if start <= offset < end:
-            return line if line is not None else _nearest_line(code, offset)
-    return _nearest_line(code, offset)
+        starts.append(start)
+        ends.append(end)
+        lines.append(line)
+    return starts, ends, lines
 
 
 @functools.lru_cache(maxsize=4096)
