@@ -116,6 +116,26 @@ def test_an_idle_thread_is_walked_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert 1 <= len(walked) <= 2, f"{len(walked)} walks of one idle thread's stack"
 
 
+def test_a_thread_started_after_a_quiet_spell_keeps_all_its_cpu_time() -> None:
+    # While no other thread runs, they are looked at less and less often (up to every 0.32 s):
+    # a thread started then is still seen, and counted from its start, not from the first look.
+    used: list[float] = []
+
+    def work() -> None:
+        busy(2_000_000)
+        used.append(time.thread_time())
+
+    with perfnb.profile() as run:
+        spin(0.7)
+        worker = threading.Thread(target=work, name="late-worker")
+        worker.start()
+        worker.join()
+    assert run.profile is not None
+    threads = {t.name: t for t in run.profile.threads}
+    assert "late-worker" in threads, [t.name for t in run.profile.threads]
+    assert threads["late-worker"].cpu_s >= 0.9 * used[0], (threads["late-worker"].cpu_s, used[0])
+
+
 def test_rss_timeline_and_peak_follow_a_large_allocation() -> None:
     with perfnb.profile() as run:
         block = np.ones(60_000_000 // 8)

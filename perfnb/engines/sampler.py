@@ -59,9 +59,13 @@ TIMELINE_POINTS = 2_000
 # RSS is read at a tick at most this often: reading /proc/self/statm right after the cell's own
 # work (cold caches) costs 10-25 us, a large share of a tick.
 RSS_EVERY_S = 0.01
-# Other threads are sampled every tenth tick, and at least every THREADS_EVERY_S: a thread's CPU
-# time is read while it lives, so one that ends between two looks loses what it used after the first.
+# Other threads are looked at every tenth tick and at least every THREADS_EVERY_S while any of
+# them runs; while none has run since the last look the period doubles up to THREADS_IDLE_S (a
+# kernel's seven idle threads cost 0.1-0.3 ms a look), and a change in the number of threads
+# brings the next look forward. A thread's CPU time is read while it lives, so one that ends
+# between two looks loses what it used after the first; one started during the run counts from 0.
 THREADS_EVERY_S = 0.02
+THREADS_IDLE_S = 0.32
 # Bounds on what other threads can add: stacks kept per
 # thread, threads followed, threads stored (the rest summed into one entry), and the stored
 # JSON of the trees, so a long cell with many busy threads still stores well under 1 MB.
@@ -320,6 +324,9 @@ class Sampler:
         self._times = array("d")
         self._rss_bytes = array("d")
         self._rss_every = RSS_EVERY_S
+        self._threads_every = THREADS_EVERY_S
+        self._thread_count = 0
+        self._cpu_before: dict[int, float] = {}  # CPU seconds of the threads alive at the start
         self._rss_peak = 0
         self._rss_start = 0
         self._running = False
@@ -349,6 +356,9 @@ class Sampler:
         self._rss_start = self._rss_peak = self._rss.read()
         now = time.perf_counter()
         self._t0 = self._last = self._last_rss = self._last_threads = now
+        if self._sample_threads:
+            self._thread_count = threading.active_count()
+            self._cpu_before = {t.ident: _thread_cpu(t.ident) for t in threading.enumerate() if t.ident}
         self._next_adapt = self._adapt_after * self._interval
         self._last_cpu = time.thread_time()
         self._times.append(0.0)
@@ -467,7 +477,10 @@ class Sampler:
             self._record(frame, elapsed, native, cpu_used, self._next_fire)
             if now - self._last_rss >= self._rss_every:
                 self._read_rss(now)
-            if self._sample_threads and now - self._last_threads >= min(10 * self._interval, THREADS_EVERY_S):
+            if self._sample_threads and (
+                now - self._last_threads >= min(10 * self._interval, self._threads_every)
+                or threading.active_count() != self._thread_count
+            ):
                 self._record_threads(now)
             # The tick's own CPU time (time preempted by other processes or by the cell's own
             # threads is not its cost), smoothed: one slow tick must not widen the interval for good.
@@ -584,8 +597,10 @@ class Sampler:
     def _record_threads(self, now: float) -> None:
         elapsed = now - self._last_threads
         self._last_threads = now
-        if threading.active_count() <= 1:  # the main thread only (the watcher is not a threading.Thread)
+        self._thread_count = threading.active_count()
+        if self._thread_count <= 1:  # the main thread only (the watcher is not a threading.Thread)
             return
+        ran = False
         names = {t.ident: t.name for t in threading.enumerate()}
         frames = sys._current_frames()
         # The main thread's frame is this very call: a loop variable left pointing at it would
@@ -598,17 +613,20 @@ class Sampler:
             if samples is None:
                 if len(self._threads) >= MAX_THREADS:
                     continue
-                samples = self._threads[ident] = ThreadSamples(names[ident], ident, cpu_start=_thread_cpu(ident))
-            cpu = _thread_cpu(ident) - samples.cpu_start  # read while the thread lives
+                before = self._cpu_before.get(ident, 0.0)
+                samples = self._threads[ident] = ThreadSamples(names[ident], ident, cpu_start=before)
+            cpu = max(0.0, _thread_cpu(ident) - samples.cpu_start)  # read while the thread lives
             key = samples.last_key
             if key is None or cpu != samples.cpu_s or not THREAD_CLOCKS:
                 # A thread that has not run since the last look (blocked on I/O, a lock, a queue)
                 # has the same stack: only a thread that ran is walked again.
                 key = samples.last_key = self._thread_key(frame)
+                ran = True
             samples.cpu_s = cpu
             if key not in samples.stacks and len(samples.stacks) >= MAX_THREAD_STACKS:
                 key = key[-2:]  # fold into the thread's root frame: its total stays right
             _accumulate(samples.stacks, key, [elapsed, 0.0, 0.0])
+        self._threads_every = THREADS_EVERY_S if ran else min(2 * self._threads_every, THREADS_IDLE_S)
 
     def _thread_key(self, frame: FrameType | None) -> Stack:
         """Another thread's whole stack, leaf first."""
