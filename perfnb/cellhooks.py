@@ -18,7 +18,7 @@ default options and shows only the profile's static mime bundle, marked
 from __future__ import annotations
 
 import ast
-import copy
+import dataclasses
 import functools
 import re
 from types import CodeType
@@ -46,7 +46,8 @@ def transparent_options(first_line: str) -> perf_options.Options | None:
     IPython transforms a cell more than once and ``pre_run_cell`` reads the line again: the
     parse (shlex, argparse: milliseconds for a line with many ``-f``) is done once per line."""
     parsed = _parsed_line(first_line)
-    return copy.deepcopy(parsed) if parsed is not None else None
+    # A copy, so the cached parse stays as parsed: its one mutable field is a list of strings.
+    return dataclasses.replace(parsed, functions=list(parsed.functions)) if parsed is not None else None
 
 
 @functools.lru_cache(maxsize=64)
