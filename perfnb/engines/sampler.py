@@ -221,7 +221,7 @@ class _NativeWatcher:
 
     def _period(self) -> float:
         # Never slower than IDLE_WATCH_S, however wide the interval has grown: the watcher is
-        # the only witness of native code that runs until its cell's code returns (below).
+        # the only witness of native code that runs until its cell's code returns (Sampler._record).
         armed = time.perf_counter() < self.armed_until
         return min(self.period_s, IDLE_WATCH_S) if armed else IDLE_WATCH_S
 
