@@ -372,7 +372,6 @@ class Sampler:
         self._previous_handler = signal.signal(signal.SIGALRM, self._tick)
         self._running = self._handler_installed = True
         self._arm_timer(self._interval)
-        self._next_fire = self._armed_at + self._interval
 
     def stop(self) -> None:
         """Stop sampling and put back every handler, timer and callback (idempotent)."""
@@ -503,6 +502,7 @@ class Sampler:
     def _arm_timer(self, interval: float) -> None:
         self._interval = interval
         self._armed_at = time.perf_counter()
+        self._next_fire = self._armed_at + interval
         signal.setitimer(signal.ITIMER_REAL, interval, interval)
 
     def note_tracer(self) -> None:
@@ -545,9 +545,7 @@ class Sampler:
         # where that native time went; earlier ones belong to an interval already charged.
         during = [key for at, key in observed if at >= fired] if native > 0.0 else []
         if during:
-            share = native / len(during)
-            for key in during:
-                self._add(key, share, share, 0.0)
+            self._spread(during, native, 0.0)
             elapsed -= native
             native = 0.0
         current = self._stack_key(frame)
@@ -555,21 +553,25 @@ class Sampler:
             # A cell's code that ends in a native call (``b = a @ a`` as its last line) returns
             # with no point where Python runs the pending handler, which then runs outside the
             # region: the lines the watcher saw in this interval are the best account of it.
-            share = elapsed / len(observed)
-            for _, key in observed:
-                self._add(key, share, share, cpu / len(observed))
+            self._spread([key for _, key in observed], elapsed, cpu)
             return
         if current is None:
             self._outside_s += elapsed
             return
         self._add(current, elapsed, native, cpu)
 
+    def _spread(self, keys: list[Stack], seconds: float, cpu: float) -> None:
+        """Native time the watcher saw: shared equally by the stacks it saw."""
+        share = seconds / len(keys)
+        for key in keys:
+            self._add(key, share, share, cpu / len(keys))
+
     def _add(self, key: Stack, elapsed: float, native: float, cpu: float) -> None:
         index = self._stacks.get(key)
         if index is None:
             if len(self._stacks) >= MAX_STACKS:
                 key = key[-2:]  # fold into the root line: totals stay right
-            index = self._stacks.get(key)
+                index = self._stacks.get(key)
             if index is None:
                 self._stacks[key] = len(self._weights)
                 self._weights.extend((elapsed, native, cpu))
