@@ -119,21 +119,30 @@ def test_an_idle_thread_is_walked_once(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_thread_started_after_a_quiet_spell_keeps_all_its_cpu_time() -> None:
     # While no other thread runs, they are looked at less and less often (up to every 0.32 s):
     # a thread started then is still seen, and counted from its start, not from the first look.
+    # The worker then waits, using no CPU, until the profile has looked at it again: what a
+    # thread uses after the last look before it ends is lost (a known limit, not tested here).
     used: list[float] = []
+    looked_again = threading.Event()
 
     def work() -> None:
         busy(2_000_000)
         used.append(time.thread_time())
+        looked_again.wait()
 
     with perfnb.profile() as run:
         spin(0.7)
         worker = threading.Thread(target=work, name="late-worker")
         worker.start()
+        while not used:
+            spin(0.01)
+        spin(0.1)
+        looked_again.set()
         worker.join()
     assert run.profile is not None
     threads = {t.name: t for t in run.profile.threads}
     assert "late-worker" in threads, [t.name for t in run.profile.threads]
-    assert threads["late-worker"].cpu_s >= 0.9 * used[0], (threads["late-worker"].cpu_s, used[0])
+    # Counted from the first look instead, it measured 0.93-0.97 of it.
+    assert threads["late-worker"].cpu_s >= 0.99 * used[0], (threads["late-worker"].cpu_s, used[0])
 
 
 def test_rss_timeline_and_peak_follow_a_large_allocation() -> None:
