@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import perfnb
-from perfnb.engines.sampler import Sampler, running_watchers
+from perfnb.engines.sampler import SETTLE_TICKS, TICK_BUDGET, Sampler, running_watchers
 from perfnb.model import LineStat, Profile
 
 
@@ -220,3 +220,24 @@ def test_perfnb_never_appears_in_its_own_profile() -> None:
     assert profile is not None and profile.tree is not None
     assert not [n.name for n in profile.tree.walk() if "perfnb" in n.file or n.name.startswith("Sampler.")]
     assert not [s for s in profile.lines if "perfnb/engines" in s.file]
+
+
+def test_the_interval_follows_the_tick_cost_both_ways() -> None:
+    """A costly phase (deep stacks) widens the interval; cheaper ticks afterwards narrow it again
+    (before, it only ever grew, so a cell kept the widest interval any of its phases needed)."""
+    sampler = Sampler(lambda code: False)
+    sampler.start()
+    try:
+        sampler._samples = SETTLE_TICKS + 1
+        now = sampler._t0
+        sampler._adapt(now, 100e-6)  # ticks of 100 us
+        assert sampler._interval == pytest.approx(min(100e-6 / TICK_BUDGET, sampler._max_interval))
+        sampler._adapt(now, 1.0)  # far past the cap
+        assert sampler._interval == sampler._max_interval
+        sampler._adapt(now, 0.9 * sampler._max_interval * TICK_BUDGET)  # within RETUNE: left alone
+        assert sampler._interval == sampler._max_interval
+        sampler._adapt(now, 0.0)  # back to the starting interval
+        assert sampler._interval == sampler._base_interval
+    finally:
+        sampler.stop()
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

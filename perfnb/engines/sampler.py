@@ -51,9 +51,19 @@ GIL_FREE_S = 0.0005  # the watcher got the GIL this quickly: the main thread was
 IDLE_WATCH_S = 0.02  # the native watcher's period while no tick has come late
 ARMED_S = 0.5  # how long a late tick keeps the watcher looking every few intervals
 LATE_TICK_SHARE = 0.25  # a tick later than this share of the interval arms the watcher
-TICK_BUDGET = 0.005  # the share of the interval a tick may cost; a costlier tick (deep stacks) widens it
-RETUNE = 1.25  # the interval changes only when its target is this much longer
-SETTLE_TICKS = 5  # the first ticks fill caches and cost more: they do not count (the cost average starts at 0)
+# The share of the interval a tick's own CPU time may take; a costlier tick (deep stacks) widens it.
+# A tick costs more than that CPU time: the cell's work afterwards runs on caches the handler
+# refilled, and a tick runs cold itself (a 1 ms interval: ~25 us of CPU; 20-40 ms: ~100 us). On the
+# reference machine (benchmarks/results/overhead.txt) ticks added 6-8 times the budget to the run
+# time (interleaved runs against `-i 1000`, which takes no tick), and a cell of pure Python
+# settles at an interval of 15-40 ms there.
+TICK_BUDGET = 0.0035
+RETUNE = 1.25  # the interval changes only when its target is this much longer or shorter
+SETTLE_TICKS = 5  # the first ticks fill caches and cost more: their cost is not counted
+# A tick's cost is averaged over the ticks counted so far, and over the last ~COST_TICKS once there
+# are more: the interval reaches its level within a few ticks (an average smoothed from 0 reported
+# under half the cost for ~10 ticks, each at a needlessly short interval).
+COST_TICKS = 10
 MAX_KEY_FRAMES = 128  # a deeper stack keeps its 64 leaf-most and 64 root-most frames
 TIMELINE_POINTS = 2_000
 # RSS is read at a tick at most this often: reading /proc/self/statm right after the cell's own
@@ -482,11 +492,16 @@ class Sampler:
             ):
                 self._record_threads(now)
             # The tick's own CPU time (time preempted by other processes or by the cell's own
-            # threads is not its cost), smoothed: one slow tick must not widen the interval for good.
-            cost = self._tick_cost = 0.9 * self._tick_cost + 0.1 * (time.thread_time() - cpu)
-            if now - self._t0 >= self._next_adapt or (
-                cost > TICK_BUDGET * RETUNE * self._interval and self._samples > SETTLE_TICKS
-            ):
+            # threads is not its cost), averaged: one slow tick must not widen the interval for good.
+            counted = self._samples - SETTLE_TICKS
+            if counted > 0:
+                weight = 1.0 / min(counted, COST_TICKS)
+                self._tick_cost += weight * (time.thread_time() - cpu - self._tick_cost)
+            cost = self._tick_cost
+            budget = TICK_BUDGET * self._interval
+            costly = cost > budget * RETUNE
+            cheap = cost < budget / RETUNE and self._interval > self._base_interval
+            if now - self._t0 >= self._next_adapt or (counted > 0 and (costly or cheap)):
                 self._adapt(now, cost)
             # The timer fires at armed_at + k * interval (the kernel re-arms a periodic timer from
             # its expiry, however late the handler ran): no getitimer() call needed.
@@ -641,12 +656,12 @@ class Sampler:
         return tuple(parts)
 
     def _adapt(self, now: float, cost: float) -> None:
-        """Grow the interval with the run's length, and whenever a tick costs more than
-        ``TICK_BUDGET`` of it (deep stacks), so the overhead stays bounded."""
+        """Grow the interval with the run's length, and follow the tick's cost so that a tick
+        costs about ``TICK_BUDGET`` of it (more with deep stacks): the overhead stays bounded."""
         by_length = 2 * (now - self._t0) / self._adapt_after
         by_cost = cost / TICK_BUDGET if self._samples > SETTLE_TICKS else 0.0
         target = min(self._max_interval, max(self._base_interval, by_length, by_cost))
-        if target >= RETUNE * self._interval:
+        if not self._interval / RETUNE < target < RETUNE * self._interval:
             self._arm_timer(target)
             if self._watcher is not None:
                 self._watcher.period_s = 4 * target
