@@ -32,7 +32,7 @@ def _array_names(ctx: Context, scope: Scope) -> frozenset[str]:
         ):
             names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     if scope.is_cell:
-        return frozenset(names | {k for k, v in ctx.ns.items() if not k.startswith("_") and is_ndarray(v)})
+        return frozenset(names | ctx.held_names(scope, is_ndarray))
     return frozenset(names | ctx.params_given(scope, is_ndarray))
 
 

@@ -6,7 +6,7 @@ import ast
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 LoopNode = ast.For | ast.AsyncFor | ast.While | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -14,8 +14,12 @@ FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")  # the fields through which statements nest
 
 
+@lru_cache(maxsize=256)
 def parse_cell(source: str) -> ast.Module | None:
-    """A cell's AST with the editor's line numbers; magic and shell lines are blanked."""
+    """A cell's AST with the editor's line numbers; magic and shell lines are blanked.
+
+    Cached by source, as a re-run cell or a function called again is parsed once: the tree is
+    shared, so nothing may change it (a rewrite parses its own copy)."""
     lines = [
         "" if line.lstrip().startswith(("%", "!")) else line
         for line in source.splitlines()

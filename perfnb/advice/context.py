@@ -16,7 +16,7 @@ import linecache
 import os
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, TypeVar, cast
 
 from ..model import LineStat, Profile, Suggestion, TreeNode
@@ -61,6 +61,11 @@ class Scope:
         return loops(self.nodes)
 
     @cached_property
+    def names(self) -> frozenset[str]:
+        """Every name it reads or binds, nested functions included."""
+        return frozenset(n.id for n in self.everything if isinstance(n, ast.Name))
+
+    @cached_property
     def calls(self) -> list[ast.Call]:
         """The calls among ``nodes``, in their order."""
         return [n for n in self.nodes if isinstance(n, ast.Call)]
@@ -69,6 +74,19 @@ class Scope:
         span = f"lines {first}–{last}" if last is not None and last != first else f"line {first}"
         place = f"{self.file} {span}" if self.file.startswith("In [") else f"{self.file}:{first}"
         return place + (f" (in {self.name})" if self.name else "")
+
+
+@lru_cache(maxsize=512)
+def _scope(file: str, name: str, node: ast.AST, is_cell: bool) -> Scope:
+    """A scope made once per place and tree (trees are cached by source), so the walks it keeps
+    serve every later run of the same code: a function defined in an earlier cell, a module's."""
+    return Scope(file, name, node, is_cell)
+
+
+@lru_cache(maxsize=256)
+def _definitions(source: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    module = parse_cell(source)
+    return functions(module) if module is not None else []
 
 
 class Context:
@@ -254,6 +272,12 @@ class Context:
                 return self.length(node.args[0])
         return None
 
+    def held_names(self, scope: Scope, holds: Callable[[Any], bool]) -> set[str]:
+        """Names of the scope (not private ones) whose namespace object ``holds``: only names the
+        scope uses can matter to it, and the namespace of a long session holds thousands."""
+        ns = self.ns
+        return {n for n in scope.names if not n.startswith("_") and n in ns and holds(ns[n])}
+
     def params_given(self, scope: Scope, holds: Callable[[Any], bool]) -> set[str]:
         """Parameters of a function scope to which the cell passes a namespace object for which ``holds``."""
         definition = scope.node
@@ -281,7 +305,7 @@ class Context:
         scopes: list[Scope] = []
         tree = parse_cell(self.profile.cell.source)
         if tree is not None:
-            scopes.append(Scope(self.cell_file, "", tree, True))
+            scopes.append(_scope(self.cell_file, "", tree, True))
         seen: set[tuple[str, int]] = set()
         if self.profile.tree is None:
             return scopes
@@ -292,7 +316,7 @@ class Context:
             seen.add(key)
             definition = self._definition(node)
             if definition is not None:
-                scopes.append(Scope(node.file, node.name, definition, False))
+                scopes.append(_scope(node.file, node.name, definition, False))
         return scopes
 
     def _is_cell(self, node: TreeNode) -> bool:
@@ -311,8 +335,7 @@ class Context:
                 "\n".join(self._sources.cell_lines(node.cell)) if node.cell is not None
                 else "".join(linecache.getlines(node.file))
             )
-            module = parse_cell(source)
-            self._defined[key] = functions(module) if module is not None else []
+            self._defined[key] = _definitions(source)
         short = node.name.rsplit(".", 1)[-1]
         named = [d for d in self._defined[key] if d.name == short]
         for definition in named:

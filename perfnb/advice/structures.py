@@ -31,7 +31,7 @@ def _list_names(ctx: Context, scope: Scope) -> frozenset[str]:
             names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     if scope.is_cell:
         names = {n for n in names if n not in ctx.ns or isinstance(ctx.ns[n], (list, tuple))}
-        names |= {k for k, v in ctx.ns.items() if isinstance(v, (list, tuple)) and not k.startswith("_")}
+        names |= ctx.held_names(scope, lambda v: isinstance(v, (list, tuple)))
     return frozenset(names | ctx.params_given(scope, lambda v: isinstance(v, (list, tuple))))
 
 
@@ -237,7 +237,7 @@ def _collections(ctx: Context, scope: Scope) -> frozenset[str]:
 def _sorted_or_searched(ctx: Context, scope: Scope) -> frozenset[str]:
     names = list_names(ctx, scope)
     if scope.is_cell:
-        names |= {k for k, v in ctx.ns.items() if is_ndarray(v) and not k.startswith("_")}
+        names |= ctx.held_names(scope, is_ndarray)
     else:
         names |= {a.arg for a in getattr(getattr(scope.node, "args", None), "args", [])}
     return names
