@@ -301,6 +301,20 @@ def test_back_edge_time_goes_to_the_loop() -> None:
     assert ast.parse(source.split("\n", 1)[1])
 
 
+def test_a_re_run_cell_is_advised_from_its_new_namespace() -> None:
+    """Parsed sources and scope walks are cached by source; what the namespace holds is read anew
+    each time: the same cell over a list, then over a set."""
+    source = "%%perf\nn = 0\nfor q in range(3000):\n    if q in vocab:\n        n += 1\n"
+
+    def membership(vocab: Any) -> list[Suggestion]:
+        profile = synthetic(source, {1: 0.9, 4: 0.05})
+        return [s for s in advise(profile, namespace={"vocab": vocab}) if s.rule == "list-membership"]
+
+    assert membership(list(range(3000)))
+    assert not membership(set(range(3000)))
+    assert membership(list(range(3000)))
+
+
 def test_call_counts_come_from_the_lines_engine(shell: Any) -> None:
     from .advice_corpus.caching import SLOW
 
