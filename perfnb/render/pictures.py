@@ -22,7 +22,9 @@ FLAME_WIDTH = 720
 FLAME_ROW = 17
 FLAME_CHAR = 6.6  # px per character of the 11 px monospace frame labels
 FLAME_FONT = "font-family='ui-monospace,SFMono-Regular,Menlo,Consolas,monospace' font-size='11'"
-MIN_SAMPLES = 10  # fewer samples than this: no memory or flame picture (nothing to see)
+# Fewer samples than this: no memory or flame picture (nothing to see). The sampler takes six
+# ticks at its starting interval (1 ms) before it widens, so a cell of a few ms has its pictures.
+MIN_SAMPLES = 6
 MARKERS = (("p50", ""), ("p95", " stroke-dasharray='5 3'"), ("p99", " stroke-dasharray='1.5 2'"))
 
 
