@@ -7,6 +7,7 @@ Fields may be added; renaming or removing one needs a new schema version.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -252,24 +253,35 @@ class Profile:
         return sorted(self.lines, key=lambda s: s.time_s, reverse=True)[:n]
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _to_plain(value: Any) -> Any:
     """Dataclasses to dicts without recursion (call trees can be thousands deep)."""
+    if isinstance(value, _PLAIN):  # most values: tested first, as a profile is converted for every display
+        return value
     if isinstance(value, TreeNode):
         return tree_to_plain(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (list, tuple)):
         return [_to_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _to_plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _to_plain(getattr(value, name)) for name in _field_names(type(value))}
     return value
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names (``dataclasses.fields`` builds its list anew at every call)."""
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def tree_to_plain(root: Any) -> dict[str, Any]:
     """A tree of dataclass nodes (each with a ``children`` list) as nested dicts, iteratively."""
 
     def shallow(node: Any) -> dict[str, Any]:
-        out = {f.name: getattr(node, f.name) for f in dataclasses.fields(node) if f.name != "children"}
+        out = {name: getattr(node, name) for name in _field_names(node.__class__) if name != "children"}
         out["children"] = []
         return out
 
