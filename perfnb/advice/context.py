@@ -77,10 +77,10 @@ class Scope:
 
 
 @lru_cache(maxsize=512)
-def _scope(file: str, name: str, node: ast.AST, is_cell: bool) -> Scope:
-    """A scope made once per place and tree (trees are cached by source), so the walks it keeps
-    serve every later run of the same code: a function defined in an earlier cell, a module's."""
-    return Scope(file, name, node, is_cell)
+def _function_scope(file: str, name: str, node: ast.AST) -> Scope:
+    """A function's scope made once per place and tree (trees are cached by source), so the walks
+    it keeps serve every later run of the same code: a function defined in an earlier cell, a module's."""
+    return Scope(file, name, node, False)
 
 
 @lru_cache(maxsize=256)
@@ -305,7 +305,7 @@ class Context:
         scopes: list[Scope] = []
         tree = parse_cell(self.profile.cell.source)
         if tree is not None:
-            scopes.append(_scope(self.cell_file, "", tree, True))
+            scopes.append(Scope(self.cell_file, "", tree, True))  # its label, "In [N]", is new at every run
         seen: set[tuple[str, int]] = set()
         if self.profile.tree is None:
             return scopes
@@ -316,7 +316,7 @@ class Context:
             seen.add(key)
             definition = self._definition(node)
             if definition is not None:
-                scopes.append(_scope(node.file, node.name, definition, False))
+                scopes.append(_function_scope(node.file, node.name, definition))
         return scopes
 
     def _is_cell(self, node: TreeNode) -> bool:

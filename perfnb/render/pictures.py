@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from ..engines.sampler import SETTLE_TICKS
 from ..model import Memory, Profile, Timing, TreeNode
 from ..sources import short_path
 from . import format as fmt
@@ -22,9 +23,9 @@ FLAME_WIDTH = 720
 FLAME_ROW = 17
 FLAME_CHAR = 6.6  # px per character of the 11 px monospace frame labels
 FLAME_FONT = "font-family='ui-monospace,SFMono-Regular,Menlo,Consolas,monospace' font-size='11'"
-# Fewer samples than this: no memory or flame picture (nothing to see). The sampler takes six
+# Fewer samples than this: no memory or flame picture (nothing to see). The sampler takes these
 # ticks at its starting interval (1 ms) before it widens, so a cell of a few ms has its pictures.
-MIN_SAMPLES = 6
+MIN_SAMPLES = SETTLE_TICKS + 1
 MARKERS = (("p50", ""), ("p95", " stroke-dasharray='5 3'"), ("p99", " stroke-dasharray='1.5 2'"))
 
 
