@@ -3,7 +3,10 @@
 Runs real programs from the pyperformance suite plus a NumPy-heavy and a
 torch-heavy cell in one IPython shell, interleaving the modes (bare, %%perf,
 cProfile, pyinstrument, line_profiler, tracemalloc, ...) in a shuffled order on
-every repeat, and prints each mode's median time as a ratio to bare. Scalene
+every repeat (a round), and prints each mode's time as a ratio to bare: the median,
+over the rounds, of the mode's time over the same round's bare time. Pairing runs
+made seconds apart cancels the host's slow drift, which a ratio of two medians
+taken over the whole run does not (that one is printed too, in the summary). Scalene
 cannot run inside a shell, so it runs each workload as a script in a subprocess
 against the same script run bare. Also measures the fixed cost of %%perf around
 an empty cell, the time of `%load_ext perfnb`, and attribution accuracy.
@@ -200,6 +203,11 @@ class Results:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def ratio(self, workload: str, mode: str) -> float:
+        """The median over the rounds of the mode's time / the same round's bare time."""
+        pairs = zip(self.times[(workload, mode)], self.times[(workload, "bare")], strict=True)
+        return statistics.median(t / bare for t, bare in pairs)
+
+    def ratio_of_medians(self, workload: str, mode: str) -> float:
         return statistics.median(self.times[(workload, mode)]) / statistics.median(self.times[(workload, "bare")])
 
 
@@ -341,8 +349,9 @@ def spread(times: list[float]) -> float:
 def report(results: Results, loads: list[Workload], modes: list[Mode], repeats: int) -> str:
     names = [m.name for m in modes if m.name != "bare"]
     lines = [
-        f"perfnb overhead benchmark — ratio of median time to bare (lower is better), {repeats} interleaved repeats,",
-        "each after gc.collect(); spread = the bare runs' interquartile range / median (the noise floor of a ratio)",
+        f"perfnb overhead benchmark — time as a ratio to bare (lower is better): {repeats} rounds, each running every",
+        "mode once in a shuffled order, each run after gc.collect(); a ratio is the median over the rounds of the mode's",
+        "time / the same round's bare time; spread = the bare runs' interquartile range / median (the host's noise)",
     ]
     lines.append(json.dumps(machine()))
     header = f"{'workload':14s} {'bare':>9s} {'spread':>7s} " + " ".join(f"{n:>13s}" for n in names)
@@ -359,7 +368,11 @@ def report(results: Results, loads: list[Workload], modes: list[Mode], repeats: 
     lines.append("")
     for name in names:
         ratios = [results.ratio(load.name, name) for load in loads]
-        lines.append(f"{name:14s} median {statistics.median(ratios):.3f}x  worst {max(ratios):.3f}x")
+        of_medians = [results.ratio_of_medians(load.name, name) for load in loads]
+        lines.append(
+            f"{name:14s} median {statistics.median(ratios):.3f}x  worst {max(ratios):.3f}x"
+            f"   (ratio of medians: median {statistics.median(of_medians):.3f}x  worst {max(of_medians):.3f}x)"
+        )
     if results.scalene:
         values = list(results.scalene.values())
         lines.append(f"{'scalene':14s} median {statistics.median(values):.3f}x  worst {max(values):.3f}x")

@@ -30,15 +30,12 @@ PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.s
 T = TypeVar("T")
 
 
-@dataclass(eq=False)
-class Scope:
-    """The cell, or one function the cell reached, with its AST in the editor's line numbers.
-    Its walks are done once, on first use, and shared by every rule."""
+class Walks:
+    """The walks of one tree (a cell's module or a function's def), each done on first use. One
+    per tree (trees are cached by source), so a re-run of the same code walks nothing again."""
 
-    file: str  # as in LineStat.file: "In [5]" or a path
-    name: str  # "" for the cell, else the function's qualified name
-    node: ast.AST
-    is_cell: bool
+    def __init__(self, node: ast.AST) -> None:
+        self.node = node
 
     @cached_property
     def everything(self) -> list[ast.AST]:
@@ -70,17 +67,54 @@ class Scope:
         """The calls among ``nodes``, in their order."""
         return [n for n in self.nodes if isinstance(n, ast.Call)]
 
+
+@lru_cache(maxsize=512)
+def _walks(node: ast.AST) -> Walks:
+    return Walks(node)
+
+
+@dataclass(eq=False)
+class Scope:
+    """The cell, or one function the cell reached, with its AST in the editor's line numbers.
+    Its walks are shared by every rule, and by every run of the same source (``Walks``)."""
+
+    file: str  # as in LineStat.file: "In [5]" or a path
+    name: str  # "" for the cell, else the function's qualified name
+    node: ast.AST
+    is_cell: bool
+
+    @property
+    def walks(self) -> Walks:
+        return _walks(self.node)
+
+    @property
+    def everything(self) -> list[ast.AST]:
+        return self.walks.everything
+
+    @property
+    def nested(self) -> list[tuple[int, int]]:
+        return self.walks.nested
+
+    @property
+    def nodes(self) -> list[ast.AST]:
+        return self.walks.nodes
+
+    @property
+    def loops(self) -> list[Loop]:
+        return self.walks.loops
+
+    @property
+    def names(self) -> frozenset[str]:
+        return self.walks.names
+
+    @property
+    def calls(self) -> list[ast.Call]:
+        return self.walks.calls
+
     def where(self, first: int, last: int | None = None) -> str:
         span = f"lines {first}–{last}" if last is not None and last != first else f"line {first}"
         place = f"{self.file} {span}" if self.file.startswith("In [") else f"{self.file}:{first}"
         return place + (f" (in {self.name})" if self.name else "")
-
-
-@lru_cache(maxsize=512)
-def _function_scope(file: str, name: str, node: ast.AST) -> Scope:
-    """A function's scope made once per place and tree (trees are cached by source), so the walks
-    it keeps serve every later run of the same code: a function defined in an earlier cell, a module's."""
-    return Scope(file, name, node, False)
 
 
 @lru_cache(maxsize=256)
@@ -305,7 +339,7 @@ class Context:
         scopes: list[Scope] = []
         tree = parse_cell(self.profile.cell.source)
         if tree is not None:
-            scopes.append(Scope(self.cell_file, "", tree, True))  # its label, "In [N]", is new at every run
+            scopes.append(Scope(self.cell_file, "", tree, True))
         seen: set[tuple[str, int]] = set()
         if self.profile.tree is None:
             return scopes
@@ -316,7 +350,7 @@ class Context:
             seen.add(key)
             definition = self._definition(node)
             if definition is not None:
-                scopes.append(_function_scope(node.file, node.name, definition))
+                scopes.append(Scope(node.file, node.name, definition, False))
         return scopes
 
     def _is_cell(self, node: TreeNode) -> bool:
