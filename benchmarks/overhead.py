@@ -13,6 +13,8 @@ an empty cell, the time of `%load_ext perfnb`, and attribution accuracy.
 
     python benchmarks/overhead.py                  # full run, writes benchmarks/results/
     python benchmarks/overhead.py --quick          # a smoke run (2 repeats, no Scalene)
+    python benchmarks/overhead.py --repeats 31 --modes "%%perf,%%perf+display" --out benchmarks/results/overhead_targets
+                                                   # perfnb alone, more rounds: what the targets are judged on
 
 Engines add their modes to MODES (a name and a function that wraps a cell).
 """
@@ -394,7 +396,7 @@ def report(results: Results, loads: list[Workload], modes: list[Mode], repeats: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=11, help="rounds (default 11)")
     parser.add_argument("--quick", action="store_true", help="2 repeats, no Scalene: a smoke run")
     parser.add_argument("--modes", default="", help="comma-separated subset of modes (bare is always included)")
     parser.add_argument("--workloads", default="", help="comma-separated subset of workloads")
