@@ -83,7 +83,7 @@ class Scope:
     node: ast.AST
     is_cell: bool
 
-    @property
+    @cached_property
     def walks(self) -> Walks:
         return _walks(self.node)
 
