@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
+from typing import Any
 
 from ..model import Suggestion
 from .astscan import Loop, call_name, calls, walk
@@ -30,9 +31,13 @@ def _list_names(ctx: Context, scope: Scope) -> frozenset[str]:
         ):
             names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     if scope.is_cell:
-        names = {n for n in names if n not in ctx.ns or isinstance(ctx.ns[n], (list, tuple))}
-        names |= ctx.held_names(scope, lambda v: isinstance(v, (list, tuple)))
-    return frozenset(names | ctx.params_given(scope, lambda v: isinstance(v, (list, tuple))))
+        names = {n for n in names if n not in ctx.ns or _is_sequence(ctx.ns[n])}
+        names |= ctx.held_names(scope, _is_sequence)
+    return frozenset(names | ctx.params_given(scope, _is_sequence))
+
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, (list, tuple))
 
 
 class _PerLoop(Rule):
